@@ -1,0 +1,197 @@
+//! `verbatim`: the one binary. Each subcommand wires the domain crates together; the logic
+//! lives in them.
+
+mod config;
+mod court;
+mod simulate;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use verbatim_log::{verify_dir, VerifierKey, VerifyOptions};
+
+#[derive(Parser)]
+#[command(
+    name = "verbatim",
+    version,
+    about = "An open digital court recording system"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a court's data directory and signing key; prints the court's verifier key.
+    Init {
+        /// The data directory to create (must not exist, or be empty).
+        #[arg(long)]
+        data: PathBuf,
+        /// Court identifier used in entries and paths.
+        #[arg(long)]
+        court: Option<String>,
+        /// The court's name, for people.
+        #[arg(long)]
+        name: Option<String>,
+        /// The log's origin line (and key name); default verbatim.local/<court>.
+        #[arg(long)]
+        origin: Option<String>,
+    },
+    /// Verify a court data directory offline; exit status 0 only if everything holds.
+    Verify {
+        /// The data directory to verify.
+        path: PathBuf,
+        /// The court's verifier key (name+keyid+base64), or a file holding it.
+        #[arg(long)]
+        key: Option<String>,
+        /// Expected origin line; default: the key's name.
+        #[arg(long)]
+        origin: Option<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Threads hashing files (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+    },
+    /// Seal a simulated hearing of generated segment files (4 cameras, 6 microphones) into
+    /// the log: a stand-in for capture until the recorder exists.
+    Simulate {
+        #[arg(long)]
+        data: PathBuf,
+        /// Hearing identifier (default: a new one).
+        #[arg(long)]
+        hearing: Option<String>,
+        /// Length of the simulated hearing in seconds of media.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Segment length in seconds.
+        #[arg(long, default_value_t = 2)]
+        segment_seconds: u64,
+        /// Bytes per camera segment (microphone segments are a quarter of it).
+        #[arg(long, default_value_t = 256 * 1024)]
+        segment_bytes: usize,
+    },
+    /// Print the log's entries, one JSON object per line.
+    Entries {
+        #[arg(long)]
+        data: PathBuf,
+        /// First entry to print.
+        #[arg(long, default_value_t = 0)]
+        from: u64,
+    },
+    /// Crash-test helper: append entries forever, printing each acknowledgement.
+    #[command(hide = true)]
+    AppendLoop {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, default_value_t = 8)]
+        checkpoint_every: u64,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Init {
+            data,
+            court,
+            name,
+            origin,
+        } => {
+            let vkey = court::init(
+                &data,
+                court::InitOptions {
+                    court_id: court,
+                    court_name: name,
+                    origin,
+                },
+            )?;
+            eprintln!(
+                "created court data directory {}; the court's verifier key (publish it):",
+                data.display()
+            );
+            println!("{vkey}");
+        }
+        Command::Verify {
+            path,
+            key,
+            origin,
+            json,
+            threads,
+        } => {
+            let key = key.map(|k| parse_key_arg(&k)).transpose()?;
+            let report = verify_dir(
+                &path,
+                &VerifyOptions {
+                    key,
+                    origin,
+                    threads,
+                },
+            );
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.to_text());
+            }
+            return Ok(if report.ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            });
+        }
+        Command::Simulate {
+            data,
+            hearing,
+            seconds,
+            segment_seconds,
+            segment_bytes,
+        } => {
+            let mut court = court::open(&data)?;
+            let summary = simulate::hearing(
+                &mut court,
+                &simulate::Plan {
+                    hearing,
+                    seconds,
+                    segment_seconds,
+                    segment_bytes,
+                },
+            )?;
+            println!("{summary}");
+        }
+        Command::Entries { data, from } => {
+            let court = court::open(&data)?;
+            for i in from..court.log.size() {
+                let bytes = court.log.entry(i)?;
+                println!("{}", String::from_utf8_lossy(&bytes));
+            }
+        }
+        Command::AppendLoop {
+            data,
+            checkpoint_every,
+        } => simulate::append_loop(&data, checkpoint_every)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--key` takes the key itself or a file holding it.
+fn parse_key_arg(arg: &str) -> Result<VerifierKey> {
+    if let Ok(k) = VerifierKey::parse(arg) {
+        return Ok(k);
+    }
+    let text = std::fs::read_to_string(arg)
+        .with_context(|| format!("--key {arg:?} is neither a verifier key nor a readable file"))?;
+    VerifierKey::parse(&text).with_context(|| format!("in {arg}"))
+}

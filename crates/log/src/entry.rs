@@ -1,0 +1,634 @@
+//! The log's entries: what the court's record says happened, in a versioned, canonical form.
+//!
+//! An entry is one JSON object in canonical form (RFC 8785 restricted to integers: keys
+//! sorted, no whitespace, minimal string escapes, integers below 2^53). The log commits to
+//! exact bytes, so one meaning must have one encoding: [`Entry::decode`] accepts bytes only
+//! if encoding what it decoded gives back the same bytes. The format is specified in
+//! `docs/log-format.md`; every change to it must keep old entries decoding to the same
+//! meaning.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Entry format version written by this code.
+pub const ENTRY_VERSION: u64 = 1;
+/// tlog-tiles entry bundles frame entries with a 16-bit length.
+pub const MAX_ENTRY_BYTES: usize = 65_535;
+/// Largest integer that JSON readers in every language hold exactly.
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+const MAX_ID_LEN: usize = 128;
+const MAX_TEXT_LEN: usize = 16_384;
+
+/// Why bytes are not a valid entry.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EntryError {
+    #[error("entry is {0} bytes, more than the 65535 allowed")]
+    TooLarge(usize),
+    #[error("entry is not a JSON object: {0}")]
+    NotJson(String),
+    #[error("entry is not in canonical form (sorted keys, no whitespace, minimal escapes, no duplicate or unknown fields)")]
+    NotCanonical,
+    #[error("entry has no integer \"v\" version field")]
+    NoVersion,
+    #[error("entry has no string \"kind\" field")]
+    NoKind,
+    #[error("entry of kind {kind:?} is malformed: {reason}")]
+    Malformed { kind: String, reason: String },
+    #[error("field {field:?} is invalid: {reason}")]
+    InvalidField { field: &'static str, reason: String },
+}
+
+/// A segment file closed by the recorder and sealed into the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentSealed {
+    pub court: String,
+    pub courtroom: String,
+    pub hearing: String,
+    /// Stream id within the hearing, e.g. `cam1`, `mic3`.
+    pub stream: String,
+    /// Segment number within the stream: 0, 1, 2, ... with no gaps, across parts.
+    pub seq: u64,
+    /// Media time of the segment's first and last instant, nanoseconds from the hearing's
+    /// start on the recorder's shared clock.
+    pub media_start_ns: u64,
+    pub media_end_ns: u64,
+    /// Wall-clock time (Unix epoch, milliseconds, UTC) at which the segment's first instant
+    /// was captured.
+    pub captured_unix_ms: u64,
+    /// Length of the file in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the file's bytes, lowercase hexadecimal.
+    pub sha256: String,
+    /// Where the file lies, relative to the court's data directory, `/`-separated.
+    pub path: String,
+}
+
+/// A hearing starts recording (or resumes as a new part after a recorder restart).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HearingOpened {
+    pub court: String,
+    pub courtroom: String,
+    pub hearing: String,
+    pub case_number: String,
+    pub judge: String,
+    pub secretary: String,
+    /// 1 for the first opening; each restart of the recorder opens a new part.
+    pub part: u64,
+    pub at_unix_ms: u64,
+}
+
+/// A hearing paused, resumed or closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HearingEvent {
+    pub court: String,
+    pub hearing: String,
+    pub media_ns: u64,
+    pub at_unix_ms: u64,
+    /// Why, in the secretary's words (recess, deliberation, ...); may be empty.
+    pub reason: String,
+}
+
+/// A source (camera, microphone) stopped delivering or came back: the gap in the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceEvent {
+    pub court: String,
+    pub hearing: String,
+    pub stream: String,
+    pub media_ns: u64,
+    pub at_unix_ms: u64,
+    pub reason: String,
+}
+
+/// A timed note written by the secretary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogNote {
+    pub court: String,
+    pub hearing: String,
+    pub media_ns: u64,
+    pub at_unix_ms: u64,
+    /// User who wrote the note.
+    pub author: String,
+    /// Speaker or tag the note is about (judge, prosecutor, witness sworn, exhibit, ...).
+    pub role: String,
+    pub text: String,
+}
+
+/// One entry of the court's log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    SegmentSealed(SegmentSealed),
+    HearingOpened(HearingOpened),
+    HearingPaused(HearingEvent),
+    HearingResumed(HearingEvent),
+    HearingClosed(HearingEvent),
+    SourceLost(SourceEvent),
+    SourceRestored(SourceEvent),
+    LogNote(LogNote),
+    /// A canonical entry of a kind or version this code does not know (written by newer
+    /// software). It is still part of the tree and verifies as bytes; its meaning is
+    /// for newer readers.
+    Unrecognized {
+        version: u64,
+        kind: String,
+    },
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Known {
+    SegmentSealed(SegmentSealed),
+    HearingOpened(HearingOpened),
+    HearingPaused(HearingEvent),
+    HearingResumed(HearingEvent),
+    HearingClosed(HearingEvent),
+    SourceLost(SourceEvent),
+    SourceRestored(SourceEvent),
+    LogNote(LogNote),
+}
+
+const KNOWN_KINDS: [&str; 8] = [
+    "segment_sealed",
+    "hearing_opened",
+    "hearing_paused",
+    "hearing_resumed",
+    "hearing_closed",
+    "source_lost",
+    "source_restored",
+    "log_note",
+];
+
+impl Entry {
+    /// The entry's kind as written in its `kind` field.
+    pub fn kind(&self) -> &str {
+        match self {
+            Entry::SegmentSealed(_) => "segment_sealed",
+            Entry::HearingOpened(_) => "hearing_opened",
+            Entry::HearingPaused(_) => "hearing_paused",
+            Entry::HearingResumed(_) => "hearing_resumed",
+            Entry::HearingClosed(_) => "hearing_closed",
+            Entry::SourceLost(_) => "source_lost",
+            Entry::SourceRestored(_) => "source_restored",
+            Entry::LogNote(_) => "log_note",
+            Entry::Unrecognized { kind, .. } => kind,
+        }
+    }
+
+    /// The hearing the entry belongs to, if it is of a known kind.
+    pub fn hearing(&self) -> Option<&str> {
+        Some(match self {
+            Entry::SegmentSealed(e) => &e.hearing,
+            Entry::HearingOpened(e) => &e.hearing,
+            Entry::HearingPaused(e) | Entry::HearingResumed(e) | Entry::HearingClosed(e) => {
+                &e.hearing
+            }
+            Entry::SourceLost(e) | Entry::SourceRestored(e) => &e.hearing,
+            Entry::LogNote(e) => &e.hearing,
+            Entry::Unrecognized { .. } => return None,
+        })
+    }
+
+    fn to_known(&self) -> Option<Known> {
+        Some(match self.clone() {
+            Entry::SegmentSealed(e) => Known::SegmentSealed(e),
+            Entry::HearingOpened(e) => Known::HearingOpened(e),
+            Entry::HearingPaused(e) => Known::HearingPaused(e),
+            Entry::HearingResumed(e) => Known::HearingResumed(e),
+            Entry::HearingClosed(e) => Known::HearingClosed(e),
+            Entry::SourceLost(e) => Known::SourceLost(e),
+            Entry::SourceRestored(e) => Known::SourceRestored(e),
+            Entry::LogNote(e) => Known::LogNote(e),
+            Entry::Unrecognized { .. } => return None,
+        })
+    }
+
+    fn from_known(k: Known) -> Self {
+        match k {
+            Known::SegmentSealed(e) => Entry::SegmentSealed(e),
+            Known::HearingOpened(e) => Entry::HearingOpened(e),
+            Known::HearingPaused(e) => Entry::HearingPaused(e),
+            Known::HearingResumed(e) => Entry::HearingResumed(e),
+            Known::HearingClosed(e) => Entry::HearingClosed(e),
+            Known::SourceLost(e) => Entry::SourceLost(e),
+            Known::SourceRestored(e) => Entry::SourceRestored(e),
+            Known::LogNote(e) => Entry::LogNote(e),
+        }
+    }
+
+    /// Encodes the entry in canonical form, after checking every field.
+    pub fn encode(&self) -> Result<Vec<u8>, EntryError> {
+        let known = self.to_known().ok_or_else(|| EntryError::Malformed {
+            kind: self.kind().to_string(),
+            reason: "entries of unrecognized kinds are never written".into(),
+        })?;
+        self.validate()?;
+        let mut value = serde_json::to_value(&known).map_err(|e| EntryError::Malformed {
+            kind: self.kind().to_string(),
+            reason: e.to_string(),
+        })?;
+        value
+            .as_object_mut()
+            .expect("entries serialize as objects")
+            .insert("v".into(), Value::from(ENTRY_VERSION));
+        let bytes = canonical_bytes(&value);
+        if bytes.len() > MAX_ENTRY_BYTES {
+            return Err(EntryError::TooLarge(bytes.len()));
+        }
+        Ok(bytes)
+    }
+
+    /// Decodes an entry, rejecting anything that is not exactly the canonical encoding of a
+    /// valid entry.
+    pub fn decode(bytes: &[u8]) -> Result<Self, EntryError> {
+        if bytes.len() > MAX_ENTRY_BYTES {
+            return Err(EntryError::TooLarge(bytes.len()));
+        }
+        let value: Value =
+            serde_json::from_slice(bytes).map_err(|e| EntryError::NotJson(e.to_string()))?;
+        let Value::Object(map) = &value else {
+            return Err(EntryError::NotJson("not an object".into()));
+        };
+        // Generic canonical form first: sorted keys, no whitespace, no floats, minimal
+        // escapes, no duplicate keys (a duplicate collapses and changes the length).
+        check_numbers(&value)?;
+        if canonical_bytes(&value) != bytes {
+            return Err(EntryError::NotCanonical);
+        }
+        let version = map
+            .get("v")
+            .and_then(Value::as_u64)
+            .ok_or(EntryError::NoVersion)?;
+        let kind = map
+            .get("kind")
+            .and_then(Value::as_str)
+            .ok_or(EntryError::NoKind)?
+            .to_string();
+        if version != ENTRY_VERSION || !KNOWN_KINDS.contains(&kind.as_str()) {
+            if version == 0 {
+                return Err(EntryError::NoVersion);
+            }
+            return Ok(Entry::Unrecognized { version, kind });
+        }
+        let mut body = value.clone();
+        body.as_object_mut().expect("checked above").remove("v");
+        let known: Known = serde_json::from_value(body).map_err(|e| EntryError::Malformed {
+            kind: kind.clone(),
+            reason: e.to_string(),
+        })?;
+        let entry = Entry::from_known(known);
+        entry.validate()?;
+        if entry.encode()? != bytes {
+            return Err(EntryError::NotCanonical);
+        }
+        Ok(entry)
+    }
+
+    /// Field rules beyond JSON types: identifiers, hashes, paths, time order, sizes.
+    pub fn validate(&self) -> Result<(), EntryError> {
+        match self {
+            Entry::SegmentSealed(e) => {
+                id("court", &e.court)?;
+                id("courtroom", &e.courtroom)?;
+                id("hearing", &e.hearing)?;
+                id("stream", &e.stream)?;
+                for (field, v) in [
+                    ("seq", e.seq),
+                    ("media_start_ns", e.media_start_ns),
+                    ("media_end_ns", e.media_end_ns),
+                    ("captured_unix_ms", e.captured_unix_ms),
+                    ("bytes", e.bytes),
+                ] {
+                    int(field, v)?;
+                }
+                if e.media_end_ns < e.media_start_ns {
+                    return Err(EntryError::InvalidField {
+                        field: "media_end_ns",
+                        reason: "ends before media_start_ns".into(),
+                    });
+                }
+                if crate::tree::hash_from_hex(&e.sha256).is_none() {
+                    return Err(EntryError::InvalidField {
+                        field: "sha256",
+                        reason: "not 64 lowercase hexadecimal digits".into(),
+                    });
+                }
+                relative_path("path", &e.path)
+            }
+            Entry::HearingOpened(e) => {
+                id("court", &e.court)?;
+                id("courtroom", &e.courtroom)?;
+                id("hearing", &e.hearing)?;
+                text("case_number", &e.case_number, MAX_ID_LEN)?;
+                text("judge", &e.judge, MAX_ID_LEN)?;
+                text("secretary", &e.secretary, MAX_ID_LEN)?;
+                int("part", e.part)?;
+                if e.part == 0 {
+                    return Err(EntryError::InvalidField {
+                        field: "part",
+                        reason: "parts are numbered from 1".into(),
+                    });
+                }
+                int("at_unix_ms", e.at_unix_ms)
+            }
+            Entry::HearingPaused(e) | Entry::HearingResumed(e) | Entry::HearingClosed(e) => {
+                id("court", &e.court)?;
+                id("hearing", &e.hearing)?;
+                int("media_ns", e.media_ns)?;
+                int("at_unix_ms", e.at_unix_ms)?;
+                text("reason", &e.reason, MAX_TEXT_LEN)
+            }
+            Entry::SourceLost(e) | Entry::SourceRestored(e) => {
+                id("court", &e.court)?;
+                id("hearing", &e.hearing)?;
+                id("stream", &e.stream)?;
+                int("media_ns", e.media_ns)?;
+                int("at_unix_ms", e.at_unix_ms)?;
+                text("reason", &e.reason, MAX_TEXT_LEN)
+            }
+            Entry::LogNote(e) => {
+                id("court", &e.court)?;
+                id("hearing", &e.hearing)?;
+                int("media_ns", e.media_ns)?;
+                int("at_unix_ms", e.at_unix_ms)?;
+                text("author", &e.author, MAX_ID_LEN)?;
+                text("role", &e.role, MAX_ID_LEN)?;
+                text("text", &e.text, MAX_TEXT_LEN)
+            }
+            Entry::Unrecognized { .. } => Ok(()),
+        }
+    }
+}
+
+/// serde_json's compact output of a `Value` is the canonical form: its maps are sorted by
+/// key (no `preserve_order` feature anywhere in the build), it writes no whitespace, and it
+/// escapes only `"`, `\` and control characters (lowercase `\u00xx`), as RFC 8785 does.
+fn canonical_bytes(value: &Value) -> Vec<u8> {
+    serde_json::to_vec(value).expect("a Value always serializes")
+}
+
+fn check_numbers(value: &Value) -> Result<(), EntryError> {
+    match value {
+        Value::Number(n) => match n.as_u64() {
+            Some(v) if v <= MAX_SAFE_INTEGER => Ok(()),
+            _ => Err(EntryError::NotCanonical),
+        },
+        Value::Array(items) => items.iter().try_for_each(check_numbers),
+        Value::Object(map) => map.values().try_for_each(check_numbers),
+        _ => Ok(()),
+    }
+}
+
+fn int(field: &'static str, v: u64) -> Result<(), EntryError> {
+    if v > MAX_SAFE_INTEGER {
+        return Err(EntryError::InvalidField {
+            field,
+            reason: format!("{v} is above 2^53-1"),
+        });
+    }
+    Ok(())
+}
+
+/// Identifiers (court, courtroom, hearing, stream) appear in paths and URLs: ASCII letters,
+/// digits, `.`, `_`, `-`; not starting with `.`.
+pub fn is_valid_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= MAX_ID_LEN
+        && !s.starts_with('.')
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+fn id(field: &'static str, s: &str) -> Result<(), EntryError> {
+    if is_valid_id(s) {
+        Ok(())
+    } else {
+        Err(EntryError::InvalidField {
+            field,
+            reason: format!(
+                "{s:?} is not an identifier (1-128 of A-Z a-z 0-9 . _ -, not starting with .)"
+            ),
+        })
+    }
+}
+
+fn text(field: &'static str, s: &str, max: usize) -> Result<(), EntryError> {
+    if s.len() > max {
+        return Err(EntryError::InvalidField {
+            field,
+            reason: format!("{} bytes, more than {max}", s.len()),
+        });
+    }
+    if s.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(EntryError::InvalidField {
+            field,
+            reason: "contains a control character".into(),
+        });
+    }
+    Ok(())
+}
+
+/// A relative path inside the data directory: `/`-separated identifiers, no `.` or `..`.
+pub fn is_valid_relative_path(s: &str) -> bool {
+    s.len() <= 1024 && s.split('/').all(is_valid_id)
+}
+
+fn relative_path(field: &'static str, s: &str) -> Result<(), EntryError> {
+    if is_valid_relative_path(s) {
+        Ok(())
+    } else {
+        Err(EntryError::InvalidField {
+            field,
+            reason: format!("{s:?} is not a relative path of identifiers"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segment() -> Entry {
+        Entry::SegmentSealed(SegmentSealed {
+            court: "bostandyk".into(),
+            courtroom: "room-1".into(),
+            hearing: "h1".into(),
+            stream: "cam1".into(),
+            seq: 7,
+            media_start_ns: 14_000_000_000,
+            media_end_ns: 16_000_000_000,
+            captured_unix_ms: 1_790_000_000_000,
+            bytes: 2_000_000,
+            sha256: "ab".repeat(32),
+            path: "hearings/h1/cam1/000007.mp4".into(),
+        })
+    }
+
+    #[test]
+    fn segment_entry_has_documented_bytes() {
+        let bytes = segment().encode().unwrap();
+        assert_eq!(
+            std::str::from_utf8(&bytes).unwrap(),
+            concat!(
+                r#"{"bytes":2000000,"captured_unix_ms":1790000000000,"court":"bostandyk","#,
+                r#""courtroom":"room-1","hearing":"h1","kind":"segment_sealed","#,
+                r#""media_end_ns":16000000000,"media_start_ns":14000000000,"#,
+                r#""path":"hearings/h1/cam1/000007.mp4","seq":7,"#,
+                r#""sha256":"abababababababababababababababababababababababababababababababab","#,
+                r#""stream":"cam1","v":1}"#
+            )
+        );
+        assert_eq!(Entry::decode(&bytes).unwrap(), segment());
+    }
+
+    #[test]
+    fn every_kind_round_trips() {
+        let ev = HearingEvent {
+            court: "c".into(),
+            hearing: "h".into(),
+            media_ns: 5,
+            at_unix_ms: 6,
+            reason: "перерыв — үзіліс".into(),
+        };
+        let src = SourceEvent {
+            court: "c".into(),
+            hearing: "h".into(),
+            stream: "mic2".into(),
+            media_ns: 1,
+            at_unix_ms: 2,
+            reason: "rtsp timeout".into(),
+        };
+        let all = vec![
+            segment(),
+            Entry::HearingOpened(HearingOpened {
+                court: "c".into(),
+                courtroom: "r".into(),
+                hearing: "h".into(),
+                case_number: "2-1234/2026".into(),
+                judge: "Ахметова А.".into(),
+                secretary: "Сейтқали Н.".into(),
+                part: 1,
+                at_unix_ms: 3,
+            }),
+            Entry::HearingPaused(ev.clone()),
+            Entry::HearingResumed(ev.clone()),
+            Entry::HearingClosed(ev),
+            Entry::SourceLost(src.clone()),
+            Entry::SourceRestored(src),
+            Entry::LogNote(LogNote {
+                court: "c".into(),
+                hearing: "h".into(),
+                media_ns: 9,
+                at_unix_ms: 10,
+                author: "secretary1".into(),
+                role: "witness".into(),
+                text: "Свидетель предупреждён\n\"об ответственности\"".into(),
+            }),
+        ];
+        for e in all {
+            let b = e.encode().unwrap();
+            assert_eq!(
+                Entry::decode(&b).unwrap(),
+                e,
+                "{}",
+                String::from_utf8_lossy(&b)
+            );
+        }
+    }
+
+    #[test]
+    fn non_canonical_forms_are_rejected() {
+        let good = String::from_utf8(segment().encode().unwrap()).unwrap();
+        let cases = [
+            good.replacen(':', ": ", 1), // whitespace
+            good.replacen("{\"bytes\":2000000,", "{", 1)
+                .replacen("}", ",\"bytes\":2000000}", 1), // key order
+            good.replacen("\"seq\":7", "\"seq\":7.0", 1), // float
+            good.replacen("\"seq\":7", "\"seq\":07", 1), // leading zero (not JSON)
+            good.replacen("\"h1\"", "\"\\u0068\\u0031\"", 1), // needless escape
+            good.replacen("\"seq\":7", "\"seq\":7,\"seq\":7", 1), // duplicate key
+            good.replacen("\"v\":1", "\"v\":1,\"x\":1", 1), // unknown field
+            good.replacen("\"seq\":7", "\"seq\":9007199254740993", 1), // > 2^53
+            format!("{good}\n"),         // trailing newline
+            format!(" {good}"),
+        ];
+        for c in cases {
+            assert!(Entry::decode(c.as_bytes()).is_err(), "accepted {c}");
+        }
+    }
+
+    #[test]
+    fn invalid_fields_are_rejected_by_name() {
+        let mut e = segment();
+        if let Entry::SegmentSealed(s) = &mut e {
+            s.path = "../etc/passwd".into();
+        }
+        assert!(matches!(
+            e.encode(),
+            Err(EntryError::InvalidField { field: "path", .. })
+        ));
+        let mut e = segment();
+        if let Entry::SegmentSealed(s) = &mut e {
+            s.sha256 = "AB".repeat(32);
+        }
+        assert!(matches!(
+            e.encode(),
+            Err(EntryError::InvalidField {
+                field: "sha256",
+                ..
+            })
+        ));
+        let mut e = segment();
+        if let Entry::SegmentSealed(s) = &mut e {
+            s.media_end_ns = 1;
+        }
+        assert!(e.encode().is_err());
+    }
+
+    #[test]
+    fn later_kinds_and_versions_decode_as_unrecognized() {
+        let b = br#"{"kind":"transcript_revision","revision":3,"v":1}"#;
+        assert_eq!(
+            Entry::decode(b).unwrap(),
+            Entry::Unrecognized {
+                version: 1,
+                kind: "transcript_revision".into()
+            }
+        );
+        let b = br#"{"kind":"segment_sealed","v":2}"#;
+        assert!(matches!(
+            Entry::decode(b).unwrap(),
+            Entry::Unrecognized { version: 2, .. }
+        ));
+        // but a later kind must still be canonical
+        assert!(Entry::decode(br#"{"v":1,"kind":"x"}"#).is_err());
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let good = segment().encode().unwrap();
+        for _ in 0..20_000 {
+            let mut b = good.clone();
+            for _ in 0..rng.usize(1..4) {
+                let i = rng.usize(..b.len());
+                match rng.u8(..3) {
+                    0 => b[i] = rng.u8(..),
+                    1 => {
+                        b.remove(i);
+                    }
+                    _ => b.insert(i, rng.u8(..)),
+                }
+            }
+            if let Ok(e) = Entry::decode(&b) {
+                // anything accepted must be canonical: re-encoding gives the same bytes
+                if !matches!(e, Entry::Unrecognized { .. }) {
+                    assert_eq!(e.encode().unwrap(), b);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! The court's tamper-evident log.
+//!
+//! Every state change of the record (a sealed segment, a hearing opened or paused, a gap, a
+//! note) is an [`Entry`] appended to one append-only log per court. The log is an RFC 9162
+//! Merkle tree; the court signs its size and root as a C2SP checkpoint; anyone holding the
+//! court's verifier key can check, offline, that an entry or a contiguous range of entries
+//! (a clip) is in the log and that the log only ever grew.
+//!
+//! The pure parts (entries, tree and proofs, checkpoints, tile layout) do no I/O and build
+//! for WebAssembly; the `fs` feature adds durable storage ([`store`]) and the directory
+//! verifier ([`verify`]).
+
+pub mod checkpoint;
+pub mod entry;
+pub mod tiles;
+pub mod tree;
+
+#[cfg(feature = "fs")]
+pub mod store;
+#[cfg(feature = "fs")]
+pub mod verify;
+
+pub use checkpoint::{CheckpointError, SignedCheckpoint, SignerKey, VerifierKey};
+pub use entry::{Entry, EntryError};
+#[cfg(feature = "fs")]
+pub use store::{Log, LogError, Recovery};
+pub use tree::{Hash, ProofError, Tree};
+#[cfg(feature = "fs")]
+pub use verify::{verify_dir, Problem, ProblemKind, Report, VerifyOptions};
+
+/// Where things live in a court's data directory (all paths relative to it).
+pub mod layout {
+    /// The configuration file.
+    pub const CONFIG_FILE: &str = "verbatim.toml";
+    pub const KEYS_DIR: &str = "keys";
+    /// The court's private signing key (mode 0600).
+    pub const SIGNER_KEY: &str = "keys/court.key";
+    /// The court's public verifier key, as published.
+    pub const VERIFIER_KEY: &str = "keys/court.vkey";
+    /// The log: journal, checkpoint and tlog-tiles.
+    pub const LOG_DIR: &str = "log";
+    /// Sealed media: `hearings/<hearing>/<stream>/<seq>.<ext>`.
+    pub const HEARINGS_DIR: &str = "hearings";
+}
