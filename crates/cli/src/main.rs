@@ -70,9 +70,12 @@ enum Command {
         /// Segment length in seconds.
         #[arg(long, default_value_t = 2)]
         segment_seconds: u64,
-        /// Bytes per camera segment (microphone segments are a quarter of it).
+        /// Bytes per camera segment.
         #[arg(long, default_value_t = 256 * 1024)]
         segment_bytes: usize,
+        /// Bytes per microphone segment.
+        #[arg(long, default_value_t = 64 * 1024)]
+        mic_bytes: usize,
     },
     /// Print the log's entries, one JSON object per line.
     Entries {
@@ -158,6 +161,7 @@ fn run(command: Command) -> Result<ExitCode> {
             seconds,
             segment_seconds,
             segment_bytes,
+            mic_bytes,
         } => {
             let mut court = court::open(&data)?;
             let summary = simulate::hearing(
@@ -167,6 +171,7 @@ fn run(command: Command) -> Result<ExitCode> {
                     seconds,
                     segment_seconds,
                     segment_bytes,
+                    mic_bytes,
                 },
             )?;
             println!("{summary}");

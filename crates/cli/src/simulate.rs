@@ -13,6 +13,7 @@ pub struct Plan {
     pub seconds: u64,
     pub segment_seconds: u64,
     pub segment_bytes: usize,
+    pub mic_bytes: usize,
 }
 
 const CAMERAS: [&str; 4] = ["cam1", "cam2", "cam3", "cam4"];
@@ -84,7 +85,7 @@ pub fn hearing(court: &mut Court, plan: &Plan) -> Result<String> {
             let (ext, size) = if s < CAMERAS.len() {
                 ("mp4", plan.segment_bytes)
             } else {
-                ("flac", plan.segment_bytes / 4)
+                ("flac", plan.mic_bytes)
             };
             let seq = seqs[s];
             seqs[s] += 1;
