@@ -4,7 +4,7 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub court: CourtConfig,
@@ -43,15 +43,6 @@ impl Default for LogConfig {
     fn default() -> Self {
         Self {
             checkpoint_interval_ms: 2000,
-        }
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            court: CourtConfig::default(),
-            log: LogConfig::default(),
         }
     }
 }

@@ -51,6 +51,11 @@ impl VerifierKey {
     pub fn parse(text: &str) -> Result<Self, CheckpointError> {
         let text = text.trim();
         StandardVerifier::new(text).map_err(|_| CheckpointError::BadVerifierKey)?;
+        // One key, one spelling: the key id in lowercase hex, as signed notes print it.
+        let id = text.split('+').nth(1).unwrap_or_default();
+        if id.len() != 8 || !id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return Err(CheckpointError::BadVerifierKey);
+        }
         let name = text.split('+').next().unwrap_or_default().to_string();
         Ok(Self {
             text: text.to_string(),

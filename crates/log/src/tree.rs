@@ -192,7 +192,7 @@ impl Tree {
     /// the tree (as every range the proof recursion visits is).
     fn subtree(&self, lo: u64, hi: u64) -> Hash {
         let n = hi - lo;
-        if n.is_power_of_two() && lo % n == 0 {
+        if n.is_power_of_two() && lo.is_multiple_of(n) {
             let level = n.trailing_zeros() as u8;
             return self.stored[stored_hash_index(level, lo >> level) as usize];
         }

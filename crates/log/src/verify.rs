@@ -305,10 +305,8 @@ pub fn verify_dir(dir: &Path, opts: &VerifyOptions) -> Report {
                 .map(|h| h.expect("complete"))
                 .collect(),
         )
-    } else if let Some(t) = tile_leaves.filter(|t| crate::tree::root_of_leaves(t) == root) {
-        Some(t)
     } else {
-        None
+        tile_leaves.filter(|t| crate::tree::root_of_leaves(t) == root)
     };
     let entries: Vec<Option<Vec<u8>>> = match &authentic {
         Some(auth) => {
@@ -644,7 +642,7 @@ fn check_segment_files(
         threads
     };
     let next = AtomicUsize::new(0);
-    let results: Vec<(usize, Result<(u64, [u8; 32]), String>)> = std::thread::scope(|s| {
+    let results: Vec<(usize, FileDigest)> = std::thread::scope(|s| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 s.spawn(|| {
@@ -716,7 +714,10 @@ fn check_segment_files(
     segments.iter().map(|(_, s, _)| s.path.clone()).collect()
 }
 
-fn hash_file(path: &Path, buf: &mut [u8]) -> Result<(u64, [u8; 32]), String> {
+/// A file's length and SHA-256, or why it could not be read.
+type FileDigest = Result<(u64, [u8; 32]), String>;
+
+fn hash_file(path: &Path, buf: &mut [u8]) -> FileDigest {
     let meta = fs::symlink_metadata(path).map_err(|e| e.to_string())?;
     if !meta.file_type().is_file() {
         return Err("not a regular file".into());
