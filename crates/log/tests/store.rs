@@ -234,3 +234,71 @@ fn only_canonical_entries_of_known_kinds_are_appended() {
     let vk = verbatim_log::VerifierKey::parse(&vkey).unwrap();
     assert_eq!(open_checkpoint(&cp.note, &vk, ORIGIN).unwrap(), cp);
 }
+
+/// A tlog-tiles client that knows nothing of verbatim: `tlog_tiles`' own tile reader (a port
+/// of Go's), given only the files under `log/` and the signed checkpoint, authenticates the
+/// tiles against the root and proves entries from them.
+#[test]
+fn a_generic_tlog_tiles_client_reads_the_log() {
+    use tlog_tiles::{Tile, TileHashReader, TileReader};
+    struct FileTiles(std::path::PathBuf);
+    impl TileReader for FileTiles {
+        fn height(&self) -> u8 {
+            8
+        }
+        fn read_tiles(&self, tiles: &[Tile]) -> Result<Vec<Vec<u8>>, tlog_tiles::Error> {
+            tiles
+                .iter()
+                .map(|t| {
+                    // Go sumdb path tile/8/L/N -> C2SP tile/L/N
+                    let p = t.path().replacen("tile/8/", "tile/", 1);
+                    fs::read(self.0.join(p)).map_err(|_| tlog_tiles::Error::InvalidTile)
+                })
+                .collect()
+        }
+        fn save_tiles(&self, _: &[Tile], _: &[Vec<u8>]) {}
+    }
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("log");
+    let (skey, vkey) = key();
+    let mut log = Log::create(&dir, ORIGIN, SignerKey::parse(&skey).unwrap()).unwrap();
+    // past 65,536 entries, so that a level-2 hash tile exists
+    for batch in 0..700u64 {
+        let entries: Vec<Entry> = (batch * 100..batch * 100 + 100).map(note).collect();
+        log.append_batch(&entries).unwrap();
+        if batch % 10 == 0 {
+            log.publish_checkpoint().unwrap();
+        }
+    }
+    let cp = log.publish_checkpoint().unwrap();
+    drop(log);
+
+    let note_bytes = fs::read(dir.join("checkpoint")).unwrap();
+    let vk = verbatim_log::VerifierKey::parse(&vkey).unwrap();
+    let cp2 = open_checkpoint(&note_bytes, &vk, ORIGIN).unwrap();
+    assert_eq!(cp2, cp);
+    let files = FileTiles(dir.clone());
+    let reader = TileHashReader::new(cp.size, cp.root, &files);
+    assert_eq!(tlog_tiles::tree_hash(cp.size, &reader).unwrap(), cp.root);
+    for i in [0, 1, 255, 256, 65_535, 65_536, 69_999] {
+        let proof = tlog_tiles::prove_record(cp.size, i, &reader).unwrap();
+        let bundle = fs::read(dir.join(format!("tile/entries/{:03}", i / 256))).ok().unwrap_or_else(|| {
+            let w = cp.size - (i / 256) * 256;
+            fs::read(dir.join(format!("tile/entries/{:03}.p/{w}", i / 256))).unwrap()
+        });
+        let entries = verbatim_log::tiles::decode_bundle(&bundle, bundle_width(&bundle)).unwrap();
+        let entry = entries[(i % 256) as usize];
+        assert_eq!(Entry::decode(entry).unwrap(), note(i));
+        tlog_tiles::check_record(&proof, cp.size, cp.root, i, tlog_tiles::record_hash(entry)).unwrap();
+    }
+}
+
+fn bundle_width(b: &[u8]) -> usize {
+    let (mut n, mut at) = (0, 0);
+    while at + 2 <= b.len() {
+        at += 2 + u16::from_be_bytes([b[at], b[at + 1]]) as usize;
+        n += 1;
+    }
+    n
+}
