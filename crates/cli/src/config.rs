@@ -4,11 +4,33 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub court: CourtConfig,
     pub log: LogConfig,
+    pub record: RecordConfig,
+    /// The court's courtrooms and their sources. Without any, `verbatim record` needs
+    /// `--test-sources`.
+    pub courtrooms: Vec<verbatim_record::CourtroomConfig>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RecordConfig {
+    /// Free space (MB) on the data directory's disk below which an alarm is raised.
+    pub disk_alarm_mb: u64,
+    /// Free space (MB) below which recording stops cleanly, everything sealed.
+    pub disk_stop_mb: u64,
+}
+
+impl Default for RecordConfig {
+    fn default() -> Self {
+        Self {
+            disk_alarm_mb: 2048,
+            disk_stop_mb: 512,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -75,6 +97,12 @@ impl Config {
         if self.log.checkpoint_interval_ms == 0 {
             bail!("log.checkpoint_interval_ms must be at least 1");
         }
+        if self.record.disk_stop_mb > self.record.disk_alarm_mb {
+            bail!("record.disk_stop_mb must not be above record.disk_alarm_mb");
+        }
+        for room in &self.courtrooms {
+            room.validate()?;
+        }
         Ok(())
     }
 
@@ -97,11 +125,49 @@ origin = {origin}
 [log]
 # How often a running recorder publishes a signed checkpoint while entries arrive.
 checkpoint_interval_ms = {interval}
+
+[record]
+# Free space (MB) on the data directory's disk below which an alarm is raised,
+# and below which recording stops cleanly with everything sealed.
+disk_alarm_mb = {alarm}
+disk_stop_mb = {stop}
+
+# Courtrooms and their sources. Without any, `verbatim record --test-sources` records the
+# built-in test courtroom (4 test-pattern cameras, 6 microphones with tones). Example:
+#
+# [[courtrooms]]
+# id = "courtroom-1"
+# name = "Courtroom 1"
+# segment_seconds = 2.0          # camera keyframe intervals must divide it
+# silence_alarm_seconds = 60.0   # a microphone silent this long raises an alarm
+# silence_db = -60.0             # ... silent meaning below this level (dBFS)
+# stall_seconds = 5.0            # a source delivering nothing this long is restarted
+#
+# [[courtrooms.sources]]
+# id = "cam1"
+# label = "Camera 1 (judge)"
+# kind = "rtsp_camera"           # H.264/H.265 over RTSP, recorded without re-encoding
+# url = "rtsp://192.0.2.10/stream1"
+# codec = "h264"
+#
+# [[courtrooms.sources]]
+# id = "mic1"
+# kind = "alsa"                  # one channel of a multichannel interface
+# device = "hw:1"
+# channel = 0
+# channels = 6
+# role = "judge"
+# position = "bench"
+#
+# Other kinds: v4l2 (device), rtsp_audio (url), file (path, media = "video"|"audio"),
+# test_pattern (pattern), test_tone (freq), test_speech (path).
 "#,
             id = q(&self.court.id),
             name = q(&self.court.name),
             origin = q(&self.court.origin),
-            interval = self.log.checkpoint_interval_ms
+            interval = self.log.checkpoint_interval_ms,
+            alarm = self.record.disk_alarm_mb,
+            stop = self.record.disk_stop_mb,
         )
     }
 }

@@ -3,6 +3,7 @@
 
 mod config;
 mod court;
+mod record;
 mod simulate;
 
 use anyhow::{Context, Result};
@@ -76,6 +77,32 @@ enum Command {
         /// Bytes per microphone segment.
         #[arg(long, default_value_t = 64 * 1024)]
         mic_bytes: usize,
+    },
+    /// Record a hearing in a courtroom (Ctrl-C, --duration, or a full disk stops it).
+    Record {
+        #[arg(long)]
+        data: PathBuf,
+        /// Record the built-in test courtroom: 4 test-pattern cameras, 6 microphones.
+        #[arg(long)]
+        test_sources: bool,
+        /// Courtroom id from verbatim.toml (default: the only one configured).
+        #[arg(long)]
+        courtroom: Option<String>,
+        /// Stop after this many seconds.
+        #[arg(long)]
+        duration: Option<f64>,
+        /// Hearing id; an open hearing with this id is resumed as a new part.
+        #[arg(long)]
+        hearing: Option<String>,
+        #[arg(long, default_value = "")]
+        case: String,
+        #[arg(long, default_value = "")]
+        judge: String,
+        #[arg(long, default_value = "")]
+        secretary: String,
+        /// No progress lines.
+        #[arg(long)]
+        quiet: bool,
     },
     /// Print the log's entries, one JSON object per line.
     Entries {
@@ -175,6 +202,32 @@ fn run(command: Command) -> Result<ExitCode> {
                 },
             )?;
             println!("{summary}");
+        }
+        Command::Record {
+            data,
+            test_sources,
+            courtroom,
+            duration,
+            hearing,
+            case,
+            judge,
+            secretary,
+            quiet,
+        } => {
+            let code = record::run(
+                &data,
+                record::RecordArgs {
+                    test_sources,
+                    courtroom,
+                    duration,
+                    hearing,
+                    case_number: case,
+                    judge,
+                    secretary,
+                    quiet,
+                },
+            )?;
+            return Ok(ExitCode::from(code));
         }
         Command::Entries { data, from } => {
             let court = court::open(&data)?;

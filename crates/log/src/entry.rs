@@ -64,6 +64,37 @@ pub struct SegmentSealed {
     pub path: String,
 }
 
+/// A segment file that a crash left open (the segment in flight), sealed as found when the
+/// recorder restarted. Its end time is not known from the recorder; the file's own
+/// timestamps tell how much it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentRecovered {
+    pub court: String,
+    pub courtroom: String,
+    pub hearing: String,
+    pub stream: String,
+    pub seq: u64,
+    /// Media time at which the segment was opened.
+    pub media_start_ns: u64,
+    /// Wall-clock time at which the restarted recorder found it.
+    pub found_unix_ms: u64,
+    pub bytes: u64,
+    pub sha256: String,
+    pub path: String,
+}
+
+/// A file sealed by an entry: what the verifier checks on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SealedFile<'a> {
+    pub hearing: &'a str,
+    pub stream: &'a str,
+    pub seq: u64,
+    pub path: &'a str,
+    pub bytes: u64,
+    pub sha256: &'a str,
+}
+
 /// A hearing starts recording (or resumes as a new part after a recorder restart).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -128,7 +159,11 @@ pub enum Entry {
     HearingClosed(HearingEvent),
     SourceLost(SourceEvent),
     SourceRestored(SourceEvent),
+    /// Privacy mute of a microphone (attorney-client talk): its audio is not recorded.
+    MicMuted(SourceEvent),
+    MicUnmuted(SourceEvent),
     LogNote(LogNote),
+    SegmentRecovered(SegmentRecovered),
     /// A canonical entry of a kind or version this code does not know (written by newer
     /// software). It is still part of the tree and verifies as bytes; its meaning is
     /// for newer readers.
@@ -148,10 +183,13 @@ enum Known {
     HearingClosed(HearingEvent),
     SourceLost(SourceEvent),
     SourceRestored(SourceEvent),
+    MicMuted(SourceEvent),
+    MicUnmuted(SourceEvent),
     LogNote(LogNote),
+    SegmentRecovered(SegmentRecovered),
 }
 
-const KNOWN_KINDS: [&str; 8] = [
+const KNOWN_KINDS: [&str; 11] = [
     "segment_sealed",
     "hearing_opened",
     "hearing_paused",
@@ -160,6 +198,9 @@ const KNOWN_KINDS: [&str; 8] = [
     "source_lost",
     "source_restored",
     "log_note",
+    "mic_muted",
+    "mic_unmuted",
+    "segment_recovered",
 ];
 
 impl Entry {
@@ -174,6 +215,9 @@ impl Entry {
             Entry::SourceLost(_) => "source_lost",
             Entry::SourceRestored(_) => "source_restored",
             Entry::LogNote(_) => "log_note",
+            Entry::MicMuted(_) => "mic_muted",
+            Entry::MicUnmuted(_) => "mic_unmuted",
+            Entry::SegmentRecovered(_) => "segment_recovered",
             Entry::Unrecognized { kind, .. } => kind,
         }
     }
@@ -186,8 +230,12 @@ impl Entry {
             Entry::HearingPaused(e) | Entry::HearingResumed(e) | Entry::HearingClosed(e) => {
                 &e.hearing
             }
-            Entry::SourceLost(e) | Entry::SourceRestored(e) => &e.hearing,
+            Entry::SourceLost(e)
+            | Entry::SourceRestored(e)
+            | Entry::MicMuted(e)
+            | Entry::MicUnmuted(e) => &e.hearing,
             Entry::LogNote(e) => &e.hearing,
+            Entry::SegmentRecovered(e) => &e.hearing,
             Entry::Unrecognized { .. } => return None,
         })
     }
@@ -202,6 +250,9 @@ impl Entry {
             Entry::SourceLost(e) => Known::SourceLost(e),
             Entry::SourceRestored(e) => Known::SourceRestored(e),
             Entry::LogNote(e) => Known::LogNote(e),
+            Entry::MicMuted(e) => Known::MicMuted(e),
+            Entry::MicUnmuted(e) => Known::MicUnmuted(e),
+            Entry::SegmentRecovered(e) => Known::SegmentRecovered(e),
             Entry::Unrecognized { .. } => return None,
         })
     }
@@ -216,6 +267,32 @@ impl Entry {
             Known::SourceLost(e) => Entry::SourceLost(e),
             Known::SourceRestored(e) => Entry::SourceRestored(e),
             Known::LogNote(e) => Entry::LogNote(e),
+            Known::MicMuted(e) => Entry::MicMuted(e),
+            Known::MicUnmuted(e) => Entry::MicUnmuted(e),
+            Known::SegmentRecovered(e) => Entry::SegmentRecovered(e),
+        }
+    }
+
+    /// The file this entry seals, if it seals one.
+    pub fn sealed_file(&self) -> Option<SealedFile<'_>> {
+        match self {
+            Entry::SegmentSealed(e) => Some(SealedFile {
+                hearing: &e.hearing,
+                stream: &e.stream,
+                seq: e.seq,
+                path: &e.path,
+                bytes: e.bytes,
+                sha256: &e.sha256,
+            }),
+            Entry::SegmentRecovered(e) => Some(SealedFile {
+                hearing: &e.hearing,
+                stream: &e.stream,
+                seq: e.seq,
+                path: &e.path,
+                bytes: e.bytes,
+                sha256: &e.sha256,
+            }),
+            _ => None,
         }
     }
 
@@ -341,7 +418,10 @@ impl Entry {
                 int("at_unix_ms", e.at_unix_ms)?;
                 text("reason", &e.reason, MAX_TEXT_LEN)
             }
-            Entry::SourceLost(e) | Entry::SourceRestored(e) => {
+            Entry::SourceLost(e)
+            | Entry::SourceRestored(e)
+            | Entry::MicMuted(e)
+            | Entry::MicUnmuted(e) => {
                 id("court", &e.court)?;
                 id("hearing", &e.hearing)?;
                 id("stream", &e.stream)?;
@@ -357,6 +437,27 @@ impl Entry {
                 text("author", &e.author, MAX_ID_LEN)?;
                 text("role", &e.role, MAX_ID_LEN)?;
                 text("text", &e.text, MAX_TEXT_LEN)
+            }
+            Entry::SegmentRecovered(e) => {
+                id("court", &e.court)?;
+                id("courtroom", &e.courtroom)?;
+                id("hearing", &e.hearing)?;
+                id("stream", &e.stream)?;
+                for (field, v) in [
+                    ("seq", e.seq),
+                    ("media_start_ns", e.media_start_ns),
+                    ("found_unix_ms", e.found_unix_ms),
+                    ("bytes", e.bytes),
+                ] {
+                    int(field, v)?;
+                }
+                if crate::tree::hash_from_hex(&e.sha256).is_none() {
+                    return Err(EntryError::InvalidField {
+                        field: "sha256",
+                        reason: "not 64 lowercase hexadecimal digits".into(),
+                    });
+                }
+                relative_path("path", &e.path)
             }
             Entry::Unrecognized { .. } => Ok(()),
         }

@@ -283,14 +283,17 @@ fn a_generic_tlog_tiles_client_reads_the_log() {
     assert_eq!(tlog_tiles::tree_hash(cp.size, &reader).unwrap(), cp.root);
     for i in [0, 1, 255, 256, 65_535, 65_536, 69_999] {
         let proof = tlog_tiles::prove_record(cp.size, i, &reader).unwrap();
-        let bundle = fs::read(dir.join(format!("tile/entries/{:03}", i / 256))).ok().unwrap_or_else(|| {
-            let w = cp.size - (i / 256) * 256;
-            fs::read(dir.join(format!("tile/entries/{:03}.p/{w}", i / 256))).unwrap()
-        });
+        let bundle = fs::read(dir.join(format!("tile/entries/{:03}", i / 256)))
+            .ok()
+            .unwrap_or_else(|| {
+                let w = cp.size - (i / 256) * 256;
+                fs::read(dir.join(format!("tile/entries/{:03}.p/{w}", i / 256))).unwrap()
+            });
         let entries = verbatim_log::tiles::decode_bundle(&bundle, bundle_width(&bundle)).unwrap();
         let entry = entries[(i % 256) as usize];
         assert_eq!(Entry::decode(entry).unwrap(), note(i));
-        tlog_tiles::check_record(&proof, cp.size, cp.root, i, tlog_tiles::record_hash(entry)).unwrap();
+        tlog_tiles::check_record(&proof, cp.size, cp.root, i, tlog_tiles::record_hash(entry))
+            .unwrap();
     }
 }
 

@@ -1,0 +1,379 @@
+//! GStreamer pipelines: one per physical source (an ALSA interface feeding several
+//! microphones is one source), each ending in one `splitmuxsink` per stream.
+//!
+//! Cameras that deliver H.264/H.265 are remuxed, never re-encoded; only raw video (test
+//! patterns, V4L2) is encoded, once. Every microphone is its own mono FLAC track in its own
+//! Matroska segments. Pipeline descriptions are fixed text; everything that comes from
+//! configuration (URLs, paths, devices) is set as a property, never spliced into text.
+
+use crate::config::{Media, SourceConfig, SourceKind, VideoCodec};
+use gstreamer as gst;
+use gstreamer::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Sample rate of every recorded microphone track.
+pub const AUDIO_RATE: i32 = 48_000;
+/// Frame rate and size of encoded test patterns.
+const TEST_FPS: i32 = 25;
+
+/// Why a pipeline could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error("GStreamer: {0}")]
+    Gst(String),
+    #[error("GStreamer element {0:?} is missing: install the GStreamer plugin that provides it")]
+    MissingElement(String),
+}
+
+impl From<glib::Error> for PipelineError {
+    fn from(e: glib::Error) -> Self {
+        PipelineError::Gst(e.to_string())
+    }
+}
+
+impl From<glib::BoolError> for PipelineError {
+    fn from(e: glib::BoolError) -> Self {
+        PipelineError::Gst(e.to_string())
+    }
+}
+
+use gstreamer::glib;
+
+/// One stream of a pipeline: its segment writer and, for microphones, meter and mute.
+pub struct StreamElements {
+    pub id: String,
+    pub splitmux: gst::Element,
+    pub level: Option<gst::Element>,
+    pub privacy: Option<gst::Element>,
+    /// Clock time (ns) at which the last buffer reached the segment writer, for the stall
+    /// watchdog.
+    pub last_buffer: Arc<AtomicU64>,
+}
+
+/// A built, not yet started pipeline.
+pub struct Built {
+    pub pipeline: gst::Pipeline,
+    pub streams: Vec<StreamElements>,
+}
+
+/// Where and how a stream's segments are written.
+pub struct SegmentTarget {
+    pub dir: PathBuf,
+    pub extension: &'static str,
+    pub start_index: u64,
+}
+
+fn make(factory: &str, name: Option<&str>) -> Result<gst::Element, PipelineError> {
+    let mut b = gst::ElementFactory::make(factory);
+    if let Some(n) = name {
+        b = b.name(n);
+    }
+    b.build()
+        .map_err(|_| PipelineError::MissingElement(factory.to_string()))
+}
+
+/// The part of a video pipeline that produces parsed H.264/H.265, as a bin description.
+fn video_head(kind: &SourceKind, segment_ns: u64) -> (String, bool) {
+    let gop = ((segment_ns as f64 / 1e9) * TEST_FPS as f64)
+        .round()
+        .max(1.0) as u32;
+    let encode = format!(
+        "x264enc tune=zerolatency speed-preset=ultrafast bitrate=800 key-int-max={gop} \
+         ! video/x-h264,profile=baseline ! h264parse config-interval=-1"
+    );
+    match kind {
+        SourceKind::RtspCamera { codec, .. } => {
+            let (depay, parse) = match codec {
+                VideoCodec::H264 => ("rtph264depay", "h264parse"),
+                VideoCodec::H265 => ("rtph265depay", "h265parse"),
+            };
+            (
+                format!(
+                    "rtspsrc name=src protocols=tcp latency=200 tcp-timeout=3000000 \
+                     ! {depay} ! {parse} config-interval=-1"
+                ),
+                false,
+            )
+        }
+        SourceKind::V4l2 { .. } => (
+            format!("v4l2src name=src ! videoconvert ! videorate ! video/x-raw,framerate={TEST_FPS}/1 ! {encode}"),
+            true,
+        ),
+        SourceKind::TestPattern { .. } => (
+            format!(
+                "videotestsrc name=src is-live=true \
+                 ! video/x-raw,width=640,height=360,framerate={TEST_FPS}/1 \
+                 ! timeoverlay name=label halignment=left valignment=top font-desc=\"Sans 14\" \
+                 ! clockoverlay halignment=right valignment=bottom font-desc=\"Sans 18\" \
+                   time-format=\"%Y-%m-%d %H:%M:%S\" \
+                 ! videoconvert ! {encode}"
+            ),
+            true,
+        ),
+        SourceKind::File { .. } => (
+            "filesrc name=src ! parsebin ! h264parse config-interval=-1 ! identity sync=true"
+                .to_string(),
+            false,
+        ),
+        _ => unreachable!("audio sources have no video head"),
+    }
+}
+
+/// The part of an audio pipeline that produces raw audio, as a bin description.
+fn audio_head(kind: &SourceKind) -> String {
+    match kind {
+        SourceKind::RtspAudio { .. } => {
+            "rtspsrc name=src protocols=tcp latency=200 tcp-timeout=3000000 ! decodebin \
+             ! audioconvert"
+                .into()
+        }
+        SourceKind::TestTone { .. } => {
+            "audiotestsrc name=src is-live=true wave=sine volume=0.2 samplesperbuffer=960".into()
+        }
+        SourceKind::TestSpeech { .. } => format!(
+            "multifilesrc name=src loop=true ! rawaudioparse use-sink-caps=false format=pcm \
+             pcm-format=s16le sample-rate={AUDIO_RATE} num-channels=1 ! identity sync=true"
+        ),
+        SourceKind::File { .. } => {
+            "filesrc name=src ! decodebin ! audioconvert ! identity sync=true".into()
+        }
+        _ => unreachable!("video and ALSA sources have their own heads"),
+    }
+}
+
+/// The common tail of every microphone: mono 48 kHz, meter, privacy mute, FLAC.
+const AUDIO_TAIL: &str = "queue name=in max-size-time=2000000000 ! audioconvert ! audioresample \
+    ! audio/x-raw,rate=48000,channels=1 \
+    ! level name=level interval=100000000 post-messages=true \
+    ! volume name=privacy ! audioconvert ! flacenc name=enc";
+
+/// Builds the pipeline for one source (or one ALSA device and the microphones on it).
+pub fn build(
+    sources: &[&SourceConfig],
+    targets: &[SegmentTarget],
+    segment_ns: u64,
+    speech_cache: &dyn Fn(&Path) -> Result<PathBuf, PipelineError>,
+) -> Result<Built, PipelineError> {
+    let pipeline = gst::Pipeline::new();
+    let mut streams = Vec::new();
+    let first = sources[0];
+
+    if let SourceKind::Alsa { device, .. } = &first.kind {
+        let src = make("alsasrc", Some("src"))?;
+        src.set_property("device", device);
+        let convert = make("audioconvert", None)?;
+        let split = make("deinterleave", None)?;
+        pipeline.add_many([&src, &convert, &split])?;
+        gst::Element::link_many([&src, &convert, &split])?;
+        let mut branches = Vec::new();
+        for (source, target) in sources.iter().zip(targets) {
+            let SourceKind::Alsa { channel, .. } = source.kind else {
+                unreachable!("grouped by device")
+            };
+            let (bin, stream) = audio_branch(&source.id, target, segment_ns)?;
+            pipeline.add(&bin)?;
+            branches.push((channel, bin));
+            streams.push(stream);
+        }
+        // deinterleave adds src_N pads once it knows the channel count; channels that no
+        // microphone is configured for go to a fakesink.
+        let weak = pipeline.downgrade();
+        split.connect_pad_added(move |_, pad| {
+            let n = pad
+                .name()
+                .strip_prefix("src_")
+                .and_then(|n| n.parse::<u32>().ok());
+            let target = match branches.iter().find(|(c, _)| Some(*c) == n) {
+                Some((_, bin)) => bin.static_pad("sink"),
+                None => weak.upgrade().and_then(|p| {
+                    let fake = gst::ElementFactory::make("fakesink").build().ok()?;
+                    fake.set_property("sync", false);
+                    p.add(&fake).ok()?;
+                    fake.sync_state_with_parent().ok()?;
+                    fake.static_pad("sink")
+                }),
+            };
+            if let Some(sink) = target {
+                let _ = pad.link(&sink);
+            }
+        });
+        return Ok(Built { pipeline, streams });
+    }
+
+    let target = &targets[0];
+    match first.media() {
+        Media::Video => {
+            let (desc, encoded) = video_head(&first.kind, segment_ns);
+            let head = gst::parse::bin_from_description(&desc, true)?;
+            configure_source(&head, &first.kind, &first.label)?;
+            let queue = make("queue", None)?;
+            queue.set_property("max-size-time", 4_000_000_000u64);
+            queue.set_property("max-size-bytes", 0u32);
+            queue.set_property("max-size-buffers", 0u32);
+            let mux = make("mp4mux", None)?;
+            // Fragmented MP4: a crash keeps all but the last half second of the open file.
+            mux.set_property("fragment-duration", 500u32);
+            let sink = splitmux(target, mux)?;
+            // Splits happen at keyframes. An encoder we run is asked for one at each split;
+            // a camera's keyframe interval must divide the segment length, and the limit is
+            // half a second past it so that jitter does not push a split a whole GOP later.
+            sink.set_property("send-keyframe-requests", encoded);
+            let max = if encoded {
+                segment_ns
+            } else {
+                segment_ns + 500_000_000
+            };
+            sink.set_property("max-size-time", max);
+            pipeline.add_many([head.upcast_ref::<gst::Element>(), &queue, &sink])?;
+            head.link(&queue)?;
+            let sinkpad = sink
+                .request_pad_simple("video")
+                .ok_or_else(|| PipelineError::Gst("splitmuxsink refused a video pad".into()))?;
+            queue
+                .static_pad("src")
+                .expect("queue src")
+                .link(&sinkpad)
+                .map_err(|e| PipelineError::Gst(format!("{e:?}")))?;
+            let last_buffer = watch_buffers(&queue);
+            streams.push(StreamElements {
+                id: first.id.clone(),
+                splitmux: sink,
+                level: None,
+                privacy: None,
+                last_buffer,
+            });
+        }
+        Media::Audio => {
+            let desc = audio_head(&first.kind);
+            let head = gst::parse::bin_from_description(&desc, true)?;
+            if let SourceKind::TestSpeech { path } = &first.kind {
+                let raw = speech_cache(path)?;
+                head.by_name("src")
+                    .expect("named")
+                    .set_property("location", raw.to_string_lossy().as_ref());
+            } else {
+                configure_source(&head, &first.kind, &first.label)?;
+            }
+            let (bin, stream) = audio_branch(&first.id, target, segment_ns)?;
+            pipeline.add_many([head.upcast_ref::<gst::Element>(), bin.upcast_ref()])?;
+            head.link(&bin)?;
+            streams.push(stream);
+        }
+    }
+    Ok(Built { pipeline, streams })
+}
+
+/// Sets what configuration decides on the source element named `src` (and the overlay).
+fn configure_source(head: &gst::Bin, kind: &SourceKind, label: &str) -> Result<(), PipelineError> {
+    let src = head
+        .by_name("src")
+        .expect("every head names its source `src`");
+    match kind {
+        SourceKind::RtspCamera { url, .. } | SourceKind::RtspAudio { url } => {
+            src.set_property("location", url)
+        }
+        SourceKind::V4l2 { device } => src.set_property("device", device),
+        SourceKind::File { path, .. } => {
+            src.set_property("location", path.to_string_lossy().as_ref())
+        }
+        SourceKind::TestPattern { pattern } => {
+            if !pattern.is_empty() {
+                src.set_property_from_str("pattern", pattern);
+            }
+            if let Some(overlay) = head.by_name("label") {
+                overlay.set_property("text", label);
+            }
+        }
+        SourceKind::TestTone { freq } => src.set_property("freq", *freq),
+        SourceKind::TestSpeech { .. } | SourceKind::Alsa { .. } => {}
+    }
+    Ok(())
+}
+
+/// A microphone's branch as a bin with a `sink` ghost pad: meter, mute, FLAC, segments.
+fn audio_branch(
+    id: &str,
+    target: &SegmentTarget,
+    segment_ns: u64,
+) -> Result<(gst::Bin, StreamElements), PipelineError> {
+    let bin = gst::parse::bin_from_description(AUDIO_TAIL, false)?;
+    let input = bin
+        .by_name("in")
+        .expect("named")
+        .static_pad("sink")
+        .expect("queue sink");
+    let ghost = gst::GhostPad::builder_with_target(&input)?
+        .name("sink")
+        .build();
+    bin.add_pad(&ghost)?;
+    let level = bin.by_name("level").expect("named");
+    let privacy = bin.by_name("privacy").expect("named");
+    // Name the meter after the stream, so its bus messages say whose level they carry.
+    level.set_property("name", format!("level-{id}"));
+    let mux = make("matroskamux", None)?;
+    let sink = splitmux(target, mux)?;
+    sink.set_property("max-size-time", segment_ns);
+    bin.add(&sink)?;
+    let enc_src = bin
+        .by_name("enc")
+        .and_then(|e| e.static_pad("src"))
+        .expect("the tail ends in flacenc");
+    let sinkpad = sink
+        .request_pad_simple("audio_%u")
+        .ok_or_else(|| PipelineError::Gst("splitmuxsink refused an audio pad".into()))?;
+    enc_src
+        .link(&sinkpad)
+        .map_err(|e| PipelineError::Gst(format!("{e:?}")))?;
+    // flacenc pushes its header packets as untimestamped buffers; they also travel in the
+    // caps (streamheader), from which matroskamux writes them into every segment. Left in
+    // the stream, splitmuxsink takes them for a GOP with no time and fails ("Queued GOP
+    // time is negative").
+    enc_src.add_probe(gst::PadProbeType::BUFFER, |_, info| match info.buffer() {
+        Some(b) if b.pts().is_none() => gst::PadProbeReturn::Drop,
+        _ => gst::PadProbeReturn::Ok,
+    });
+    let last_buffer = watch_pad(&enc_src);
+    Ok((
+        bin,
+        StreamElements {
+            id: id.to_string(),
+            splitmux: sink,
+            level: Some(level),
+            privacy: Some(privacy),
+            last_buffer,
+        },
+    ))
+}
+
+fn splitmux(target: &SegmentTarget, muxer: gst::Element) -> Result<gst::Element, PipelineError> {
+    let sink = make("splitmuxsink", None)?;
+    sink.set_property("muxer", &muxer);
+    let pattern = target.dir.join(format!("%06d.{}", target.extension));
+    sink.set_property("location", pattern.to_string_lossy().as_ref());
+    sink.set_property(
+        "start-index",
+        i32::try_from(target.start_index).unwrap_or(i32::MAX),
+    );
+    Ok(sink)
+}
+
+fn watch_buffers(el: &gst::Element) -> Arc<AtomicU64> {
+    watch_pad(&el.static_pad("src").expect("has a src pad"))
+}
+
+/// Records the clock time of every buffer that passes `pad`.
+fn watch_pad(pad: &gst::Pad) -> Arc<AtomicU64> {
+    let last = Arc::new(AtomicU64::new(0));
+    let l = last.clone();
+    let clock = gst::SystemClock::obtain();
+    pad.add_probe(
+        gst::PadProbeType::BUFFER | gst::PadProbeType::BUFFER_LIST,
+        move |_, _| {
+            l.store(clock.time().nseconds(), Ordering::Relaxed);
+            gst::PadProbeReturn::Ok
+        },
+    );
+    last
+}
