@@ -103,6 +103,35 @@ enum Command {
         /// No progress lines.
         #[arg(long)]
         quiet: bool,
+        /// Print the final status (streams, segments sealed, seal latency) as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The pre-hearing test: check that every source of a courtroom delivers a signal.
+    Preflight {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        test_sources: bool,
+        #[arg(long)]
+        courtroom: Option<String>,
+        /// How long to listen to each source.
+        #[arg(long, default_value_t = 4.0)]
+        seconds: f64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Serve loopback RTSP test cameras (rtsp://LISTEN/cam1 ...) until stopped.
+    TestCameras {
+        /// Address and port to listen on.
+        #[arg(long, default_value = "127.0.0.1:8554")]
+        listen: String,
+        #[arg(long, default_value_t = 4)]
+        cameras: u32,
+        /// Loop this pre-encoded H.264 Annex B file (25 frames/s) instead of encoding a
+        /// test pattern.
+        #[arg(long)]
+        h264_file: Option<PathBuf>,
     },
     /// Print the log's entries, one JSON object per line.
     Entries {
@@ -213,6 +242,7 @@ fn run(command: Command) -> Result<ExitCode> {
             judge,
             secretary,
             quiet,
+            json,
         } => {
             let code = record::run(
                 &data,
@@ -225,9 +255,67 @@ fn run(command: Command) -> Result<ExitCode> {
                     judge,
                     secretary,
                     quiet,
+                    json,
                 },
             )?;
             return Ok(ExitCode::from(code));
+        }
+        Command::Preflight {
+            data,
+            test_sources,
+            courtroom,
+            seconds,
+            json,
+        } => {
+            if !(seconds.is_finite() && seconds > 0.0 && seconds <= 60.0) {
+                anyhow::bail!("--seconds must be between 0 and 60");
+            }
+            let court = court::open(&data)?;
+            let room =
+                record::choose_room(&court.config, test_sources, courtroom.as_deref(), &data)?;
+            drop(court);
+            let checks = verbatim_record::preflight::check(
+                &room,
+                std::time::Duration::from_secs_f64(seconds),
+            )?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&checks)?);
+            } else {
+                for c in &checks {
+                    let mark = if c.ok { "OK  " } else { "FAIL" };
+                    println!("{mark} {:<8} {:<28} {}", c.id, c.label, c.detail);
+                }
+            }
+            let ok = checks.iter().all(|c| c.ok);
+            return Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            });
+        }
+        Command::TestCameras {
+            listen,
+            cameras,
+            h264_file,
+        } => {
+            let (host, port) = listen
+                .rsplit_once(':')
+                .and_then(|(h, p)| Some((h.to_string(), p.parse::<u16>().ok()?)))
+                .with_context(|| format!("--listen {listen:?} is not HOST:PORT"))?;
+            if cameras == 0 || cameras > 256 {
+                anyhow::bail!("--cameras must be between 1 and 256");
+            }
+            let feed = match &h264_file {
+                Some(f) => {
+                    if !f.is_file() {
+                        anyhow::bail!("--h264-file {}: no such file", f.display());
+                    }
+                    verbatim_record::testcam::CameraFeed::H264File(f)
+                }
+                None => verbatim_record::testcam::CameraFeed::Pattern,
+            };
+            eprintln!("test cameras at rtsp://{host}:{port}/cam1 .. /cam{cameras}");
+            verbatim_record::testcam::serve(&host, port, cameras, feed)?;
         }
         Command::Entries { data, from } => {
             let court = court::open(&data)?;

@@ -16,6 +16,7 @@ pub struct RecordArgs {
     pub judge: String,
     pub secretary: String,
     pub quiet: bool,
+    pub json: bool,
 }
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -33,6 +34,37 @@ fn catch_signals() {
     }
 }
 
+/// The courtroom to use: the built-in test courtroom, the one named, or the only one.
+pub fn choose_room(
+    config: &crate::config::Config,
+    test_sources: bool,
+    courtroom: Option<&str>,
+    data: &Path,
+) -> Result<CourtroomConfig> {
+    if test_sources {
+        return Ok(CourtroomConfig::test_sources(
+            courtroom.unwrap_or("courtroom-1"),
+        ));
+    }
+    let rooms = &config.courtrooms;
+    match courtroom {
+        Some(id) => rooms
+            .iter()
+            .find(|r| r.id == id)
+            .cloned()
+            .with_context(|| format!("no courtroom {id:?} in verbatim.toml")),
+        None => match rooms.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => bail!(
+                "no courtroom is configured in {}/verbatim.toml; add one, or use the built-in \
+                 test courtroom with --test-sources",
+                data.display()
+            ),
+            _ => bail!("several courtrooms are configured: choose one with --courtroom"),
+        },
+    }
+}
+
 /// Records a hearing; returns the process exit code (0, or 3 if the disk filled up).
 pub fn run(data: &Path, args: RecordArgs) -> Result<u8> {
     if let Some(d) = args.duration {
@@ -41,27 +73,12 @@ pub fn run(data: &Path, args: RecordArgs) -> Result<u8> {
         }
     }
     let court = court::open(data)?;
-    let room = if args.test_sources {
-        CourtroomConfig::test_sources(args.courtroom.as_deref().unwrap_or("courtroom-1"))
-    } else {
-        let rooms = &court.config.courtrooms;
-        match &args.courtroom {
-            Some(id) => rooms
-                .iter()
-                .find(|r| &r.id == id)
-                .cloned()
-                .with_context(|| format!("no courtroom {id:?} in verbatim.toml"))?,
-            None => match rooms.as_slice() {
-                [one] => one.clone(),
-                [] => bail!(
-                    "no courtroom is configured in {}/verbatim.toml; add one, or record the \
-                     built-in test courtroom with --test-sources",
-                    data.display()
-                ),
-                _ => bail!("several courtrooms are configured: choose one with --courtroom"),
-            },
-        }
-    };
+    let room = choose_room(
+        &court.config,
+        args.test_sources,
+        args.courtroom.as_deref(),
+        data,
+    )?;
     let hearing = args
         .hearing
         .clone()
@@ -136,17 +153,19 @@ pub fn run(data: &Path, args: RecordArgs) -> Result<u8> {
             );
         }
     }
-    let final_status = recorder.status();
-    let log = if halted {
+    let (log, final_status) = if halted {
         recorder.release("disk full")?
     } else {
         recorder.stop("")?
     };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&final_status)?);
+    }
     let mut per_stream = String::new();
     for st in &final_status.streams {
         per_stream.push_str(&format!(" {}:{}", st.id, st.segments_sealed));
     }
-    println!(
+    eprintln!(
         "hearing {hearing}: segments sealed per stream{per_stream}; seal latency p50 {:.0} ms, \
          p99 {:.0} ms; log checkpoint at {} entries",
         final_status.seal_latency_p50_ms,

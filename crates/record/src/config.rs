@@ -56,9 +56,9 @@ fn default_stall_seconds() -> f64 {
     5.0
 }
 
-/// A camera or microphone.
+/// A camera or microphone. (Unknown fields are refused by `SourceKind`, which receives
+/// every field not named here: serde cannot combine `flatten` with `deny_unknown_fields`.)
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
 pub struct SourceConfig {
     /// Stream id within a hearing: `cam1`, `mic3`, ...
     pub id: String,

@@ -8,10 +8,12 @@
 pub mod config;
 pub mod events;
 pub mod pipeline;
+pub mod preflight;
 pub mod recorder;
 pub mod sealer;
 pub mod speech;
 pub mod supervisor;
+pub mod testcam;
 
 pub use config::{CourtroomConfig, SourceConfig, SourceKind};
 pub use events::{Event, RecorderState, Status};

@@ -206,7 +206,7 @@ pub fn build(
     match first.media() {
         Media::Video => {
             let (desc, encoded) = video_head(&first.kind, segment_ns);
-            let head = gst::parse::bin_from_description(&desc, true)?;
+            let head = head_bin(&desc)?;
             configure_source(&head, &first.kind, &first.label)?;
             let queue = make("queue", None)?;
             queue.set_property("max-size-time", 4_000_000_000u64);
@@ -247,7 +247,7 @@ pub fn build(
         }
         Media::Audio => {
             let desc = audio_head(&first.kind);
-            let head = gst::parse::bin_from_description(&desc, true)?;
+            let head = head_bin(&desc)?;
             if let SourceKind::TestSpeech { path } = &first.kind {
                 let raw = speech_cache(path)?;
                 head.by_name("src")
@@ -263,6 +263,26 @@ pub fn build(
         }
     }
     Ok(Built { pipeline, streams })
+}
+
+/// A source's head as a bin with one `src` ghost pad. Pads are ghosted by hand: letting
+/// the parser ghost unlinked pads would also ghost the sink pad waiting for a dynamic pad
+/// (rtspsrc, decodebin), and the delayed link would then fail.
+fn head_bin(desc: &str) -> Result<gst::Bin, PipelineError> {
+    let bin = gst::parse::bin_from_description(
+        &format!("{desc} ! identity name=out silent=true"),
+        false,
+    )?;
+    let out = bin
+        .by_name("out")
+        .expect("named")
+        .static_pad("src")
+        .expect("identity src");
+    let ghost = gst::GhostPad::builder_with_target(&out)?
+        .name("src")
+        .build();
+    bin.add_pad(&ghost)?;
+    Ok(bin)
 }
 
 /// Sets what configuration decides on the source element named `src` (and the overlay).
@@ -310,8 +330,6 @@ fn audio_branch(
     bin.add_pad(&ghost)?;
     let level = bin.by_name("level").expect("named");
     let privacy = bin.by_name("privacy").expect("named");
-    // Name the meter after the stream, so its bus messages say whose level they carry.
-    level.set_property("name", format!("level-{id}"));
     let mux = make("matroskamux", None)?;
     let sink = splitmux(target, mux)?;
     sink.set_property("max-size-time", segment_ns);

@@ -150,13 +150,13 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
-struct UnitSpec {
-    name: String,
-    sources: Vec<SourceConfig>,
+pub(crate) struct UnitSpec {
+    pub name: String,
+    pub sources: Vec<SourceConfig>,
 }
 
 /// Sources that share a device share a pipeline (one ALSA interface, many microphones).
-fn group_units(room: &CourtroomConfig) -> Vec<UnitSpec> {
+pub(crate) fn group_units(room: &CourtroomConfig) -> Vec<UnitSpec> {
     let mut units: Vec<UnitSpec> = Vec::new();
     for s in &room.sources {
         if let SourceKind::Alsa { device, .. } = &s.kind {
@@ -399,14 +399,17 @@ impl Recorder {
         self.status.lock().expect("not poisoned").state.clone()
     }
 
-    /// Stops recording, seals everything in flight, closes the hearing, and returns the log.
-    pub fn stop(mut self, reason: &str) -> Result<Log, RecordError> {
-        self.finish(true, reason)
+    /// Stops recording, seals everything in flight, closes the hearing; returns the log and
+    /// the final status.
+    pub fn stop(mut self, reason: &str) -> Result<(Log, Status), RecordError> {
+        let log = self.finish(true, reason)?;
+        Ok((log, self.status()))
     }
 
     /// Stops recording and seals everything, leaving the hearing open to resume later.
-    pub fn release(mut self, reason: &str) -> Result<Log, RecordError> {
-        self.finish(false, reason)
+    pub fn release(mut self, reason: &str) -> Result<(Log, Status), RecordError> {
+        let log = self.finish(false, reason)?;
+        Ok((log, self.status()))
     }
 
     fn finish(&mut self, close: bool, reason: &str) -> Result<Log, RecordError> {
@@ -593,16 +596,7 @@ impl Conductor {
                     Some(Cmd::Finish(false, "handle dropped".into()))
                 }
             };
-            // Per-stream sealed counts for the status.
-            while let Ok(ev) = sealed_counter.try_recv() {
-                if let Event::Sealed { stream, bytes, .. } = ev {
-                    let mut st = self.streams.lock().expect("not poisoned");
-                    if let Some(s) = st.iter_mut().find(|s| s.id == stream) {
-                        s.segments_sealed += 1;
-                        s.bytes_sealed += bytes;
-                    }
-                }
-            }
+            self.count_sealed(&sealed_counter);
             {
                 let mut st = self.status.lock().expect("not poisoned");
                 st.log_size = self.log_size.load(Ordering::Relaxed);
@@ -729,7 +723,23 @@ impl Conductor {
                     }
                     self.set_state(RecorderState::Stopped, &reason);
                     let sealer = self.sealer.take().ok_or(RecordError::Stopped)?;
-                    return sealer.finish().map_err(RecordError::Sealing);
+                    let log = sealer.finish().map_err(RecordError::Sealing)?;
+                    self.count_sealed(&sealed_counter);
+                    self.status.lock().expect("not poisoned").log_size = log.size();
+                    return Ok(log);
+                }
+            }
+        }
+    }
+
+    /// Per-stream sealed counts for the status.
+    fn count_sealed(&self, sealed: &Receiver<Event>) {
+        while let Ok(ev) = sealed.try_recv() {
+            if let Event::Sealed { stream, bytes, .. } = ev {
+                let mut st = self.streams.lock().expect("not poisoned");
+                if let Some(s) = st.iter_mut().find(|s| s.id == stream) {
+                    s.segments_sealed += 1;
+                    s.bytes_sealed += bytes;
                 }
             }
         }

@@ -137,7 +137,8 @@ pub fn run(mut unit: Unit, shared: Shared, ctl: Receiver<Control>) -> Vec<u64> {
                     }
                     Err(_) => {}
                 }
-                backoff = (backoff * 2).min(Duration::from_secs(8));
+                // Capped low: every second of backoff is a second missing from the record.
+                backoff = (backoff * 2).min(Duration::from_secs(2));
             }
         }
     }
@@ -390,7 +391,19 @@ fn run_once(
                 }
                 let _ = pipeline.set_state(gst::State::Null);
                 seal_leftovers(unit, shared, &mut opened);
-                return Outcome::Ended;
+                // A file plays to its end; a camera or microphone that ends its stream
+                // (a server closing the connection) has failed and is retried.
+                if unit
+                    .sources
+                    .iter()
+                    .all(|s| matches!(s.kind, crate::config::SourceKind::File { .. }))
+                {
+                    return Outcome::Ended;
+                }
+                return Outcome::Failed {
+                    reason: "the source ended its stream".into(),
+                    recorded,
+                };
             }
             gst::MessageView::Error(err) => {
                 let reason = format!(

@@ -1,0 +1,69 @@
+//! Loopback RTSP test cameras (gst-rtsp-server): stand-ins for a courtroom's IP cameras in
+//! the demo, the fault tests and the benchmark. Bound to an address the caller chooses
+//! (tests use 127.0.0.1 only).
+
+use crate::pipeline::PipelineError;
+use gstreamer::glib;
+use gstreamer_rtsp_server as rtsp;
+use gstreamer_rtsp_server::prelude::*;
+use std::path::Path;
+
+/// What each test camera streams.
+pub enum CameraFeed<'a> {
+    /// A live test pattern with a clock, encoded to H.264 in the server (keyframe each second).
+    Pattern,
+    /// A pre-encoded H.264 Annex B elementary stream file (25 frames/s), looped, with no
+    /// encoding cost.
+    H264File(&'a Path),
+}
+
+/// Serves `cameras` streams at `rtsp://ADDRESS:PORT/cam1` ... `/camN` until the process ends.
+pub fn serve(
+    address: &str,
+    port: u16,
+    cameras: u32,
+    feed: CameraFeed,
+) -> Result<(), PipelineError> {
+    crate::init()?;
+    let server = rtsp::RTSPServer::new();
+    server.set_address(address);
+    server.set_service(&port.to_string());
+    let mounts = server
+        .mount_points()
+        .ok_or_else(|| PipelineError::Gst("the RTSP server has no mount points".into()))?;
+    for i in 1..=cameras {
+        let launch = match &feed {
+            CameraFeed::Pattern => format!(
+                "( videotestsrc is-live=true pattern={} ! video/x-raw,width=640,height=360,framerate=25/1 \
+                 ! timeoverlay text=\"cam{i}\" ! x264enc tune=zerolatency speed-preset=ultrafast \
+                 bitrate=800 key-int-max=25 ! rtph264pay name=pay0 pt=96 config-interval=-1 )",
+                ["smpte", "ball", "snow", "pinwheel"][(i as usize - 1) % 4]
+            ),
+            CameraFeed::H264File(path) => {
+                let p = path.to_string_lossy();
+                if p.contains(['"', '(', ')', '!', ' ']) {
+                    return Err(PipelineError::Gst(format!(
+                        "test camera file path {p:?} must not contain spaces, quotes, parentheses or '!'"
+                    )));
+                }
+                format!(
+                    "( multifilesrc location=\"{p}\" loop=true \
+                     caps=\"video/x-h264,stream-format=byte-stream,framerate=25/1\" \
+                     ! h264parse ! identity sync=true \
+                     ! rtph264pay name=pay0 pt=96 config-interval=-1 )"
+                )
+            }
+        };
+        let factory = rtsp::RTSPMediaFactory::new();
+        factory.set_launch(&launch);
+        // One encoder per camera, shared by every client, as a real camera has.
+        factory.set_shared(true);
+        mounts.add_factory(&format!("/cam{i}"), factory);
+    }
+    let main = glib::MainLoop::new(None, false);
+    let _id = server
+        .attach(None)
+        .map_err(|e| PipelineError::Gst(format!("cannot listen on {address}:{port}: {e}")))?;
+    main.run();
+    Ok(())
+}
