@@ -47,6 +47,9 @@ pub struct StreamElements {
     pub splitmux: gst::Element,
     pub level: Option<gst::Element>,
     pub privacy: Option<gst::Element>,
+    /// Where the stream enters its branch: an EOS sent here closes the open segment after
+    /// everything already queued, whatever the source does.
+    pub entry: gst::Pad,
     /// Clock time (ns) at which the last buffer reached the segment writer, for the stall
     /// watchdog.
     pub last_buffer: Arc<AtomicU64>,
@@ -134,11 +137,14 @@ fn audio_head(kind: &SourceKind) -> String {
         }
         SourceKind::TestSpeech { .. } => format!(
             "multifilesrc name=src loop=true ! rawaudioparse use-sink-caps=false format=pcm \
-             pcm-format=s16le sample-rate={AUDIO_RATE} num-channels=1 ! identity sync=true"
+             pcm-format=s16le sample-rate={AUDIO_RATE} num-channels=1 \
+             ! audiobuffersplit output-buffer-duration=1/50 ! identity sync=true"
         ),
-        SourceKind::File { .. } => {
-            "filesrc name=src ! decodebin ! audioconvert ! identity sync=true".into()
-        }
+        // Real-time pacing needs small buffers: `identity sync` waits for a buffer's start
+        // and then lets all of it through at once.
+        SourceKind::File { .. } => "filesrc name=src ! decodebin ! audioconvert \
+             ! audiobuffersplit output-buffer-duration=1/50 ! identity sync=true"
+            .into(),
         _ => unreachable!("video and ALSA sources have their own heads"),
     }
 }
@@ -242,6 +248,7 @@ pub fn build(
                 splitmux: sink,
                 level: None,
                 privacy: None,
+                entry: queue.static_pad("sink").expect("queue sink"),
                 last_buffer,
             });
         }
@@ -360,6 +367,7 @@ fn audio_branch(
             splitmux: sink,
             level: Some(level),
             privacy: Some(privacy),
+            entry: input,
             last_buffer,
         },
     ))

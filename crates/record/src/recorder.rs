@@ -607,8 +607,10 @@ impl Conductor {
                     let r = if self.state != RecorderState::Recording {
                         Err(RecordError::Invalid("not recording".into()))
                     } else {
+                        // The recess starts when ordered; the segments in flight close after.
+                        let paused = self.hearing_event(&reason);
                         self.stop_units();
-                        let r = self.seal(Entry::HearingPaused(self.hearing_event(&reason)));
+                        let r = self.seal(Entry::HearingPaused(paused));
                         self.set_state(RecorderState::Paused, &reason);
                         r
                     };
@@ -715,11 +717,12 @@ impl Conductor {
                     let _ = reply.send(r);
                 }
                 Some(Cmd::Finish(close, reason)) => {
+                    let at = self.hearing_event(&reason);
                     self.stop_units();
                     if close {
-                        let _ = self.seal(Entry::HearingClosed(self.hearing_event(&reason)));
+                        let _ = self.seal(Entry::HearingClosed(at));
                     } else if self.state == RecorderState::Recording {
-                        let _ = self.seal(Entry::HearingPaused(self.hearing_event(&reason)));
+                        let _ = self.seal(Entry::HearingPaused(at));
                     }
                     self.set_state(RecorderState::Stopped, &reason);
                     let sealer = self.sealer.take().ok_or(RecordError::Stopped)?;

@@ -252,7 +252,12 @@ fn run_once(
                     if !stopping {
                         stopping = true;
                         stop_deadline = Some(Instant::now() + Duration::from_secs(5));
-                        pipeline.send_event(gst::event::Eos::new());
+                        // End each stream where it enters its branch: the segments in
+                        // flight close with everything queued, whether or not the source
+                        // (a looping file, a network camera) would honour an EOS itself.
+                        for st in &built.streams {
+                            st.entry.send_event(gst::event::Eos::new());
+                        }
                     }
                 }
                 Control::SetMute { stream, muted } => {
@@ -335,11 +340,14 @@ fn run_once(
                     }
                     "level" => {
                         let Some(src) = msg.src() else { continue };
-                        let name = src.name();
-                        let Some(id) = name.strip_prefix("level-") else {
+                        let Some(i) = built.streams.iter().position(|s| {
+                            s.level
+                                .as_ref()
+                                .is_some_and(|l| l.upcast_ref::<gst::Object>() == src)
+                        }) else {
                             continue;
                         };
-                        let Some(&i) = index_of.get(id) else { continue };
+                        let id = built.streams[i].id.as_str();
                         let first = |field: &str| {
                             st.get::<glib::ValueArray>(field)
                                 .ok()
