@@ -10,9 +10,44 @@ pub struct Config {
     pub court: CourtConfig,
     pub log: LogConfig,
     pub record: RecordConfig,
+    pub catalog: CatalogConfig,
     /// The court's courtrooms and their sources. Without any, `verbatim record` needs
     /// `--test-sources`.
     pub courtrooms: Vec<verbatim_record::CourtroomConfig>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CatalogConfig {
+    /// `sqlite:catalog.sqlite` (a file in the data directory), or a `postgres://` URL.
+    pub url: String,
+}
+
+impl Default for CatalogConfig {
+    fn default() -> Self {
+        Self {
+            url: "sqlite:catalog.sqlite".into(),
+        }
+    }
+}
+
+impl CatalogConfig {
+    /// The URL to connect to, with a relative SQLite path resolved inside `data`.
+    pub fn resolved(&self, data: &std::path::Path) -> String {
+        match self.url.strip_prefix("sqlite:") {
+            Some(rest) => {
+                let path = rest.trim_start_matches("//");
+                let p = std::path::Path::new(path);
+                let abs = if p.is_absolute() {
+                    p.to_path_buf()
+                } else {
+                    data.join(p)
+                };
+                format!("sqlite://{}", abs.display())
+            }
+            None => self.url.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -126,6 +161,11 @@ origin = {origin}
 # How often a running recorder publishes a signed checkpoint while entries arrive.
 checkpoint_interval_ms = {interval}
 
+[catalog]
+# Courts, courtrooms, cases, hearings, users: SQLite in the data directory by default, or
+# a PostgreSQL URL (postgres://user:password@host:port/database) when a court outgrows it.
+url = {catalog}
+
 [record]
 # Free space (MB) on the data directory's disk below which an alarm is raised,
 # and below which recording stops cleanly with everything sealed.
@@ -166,6 +206,7 @@ disk_stop_mb = {stop}
             name = q(&self.court.name),
             origin = q(&self.court.origin),
             interval = self.log.checkpoint_interval_ms,
+            catalog = q(&self.catalog.url),
             alarm = self.record.disk_alarm_mb,
             stop = self.record.disk_stop_mb,
         )

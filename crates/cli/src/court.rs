@@ -13,12 +13,21 @@ pub struct InitOptions {
     pub court_id: Option<String>,
     pub court_name: Option<String>,
     pub origin: Option<String>,
+    /// The first administrator's password (default: a random one).
+    pub admin_password: Option<String>,
+}
+
+/// What `init` made: the verifier key and the first administrator's sign-in.
+pub struct Initialized {
+    pub vkey: String,
+    pub admin_username: String,
+    pub admin_password: String,
 }
 
 /// Creates a court data directory: configuration, Ed25519 key pair (private key mode 0600),
 /// an empty log with its signed size-0 checkpoint, and the media directory. Returns the
 /// verifier key. On any failure, removes what it created.
-pub fn init(data: &Path, opts: InitOptions) -> Result<String> {
+pub fn init(data: &Path, opts: InitOptions) -> Result<Initialized> {
     let mut cfg = Config::default();
     if let Some(id) = opts.court_id {
         cfg.court.origin = format!("verbatim.local/{id}");
@@ -49,8 +58,19 @@ pub fn init(data: &Path, opts: InitOptions) -> Result<String> {
         layout::KEYS_DIR,
         layout::LOG_DIR,
         layout::HEARINGS_DIR,
+        "catalog.sqlite",
+        "catalog.sqlite-wal",
+        "catalog.sqlite-shm",
     ];
-    let result = populate(data, &cfg);
+    let admin_password = match opts.admin_password {
+        Some(p) => p,
+        None => verbatim_catalog::random_token()[..20].to_string(),
+    };
+    let result = populate(data, &cfg, &admin_password).map(|vkey| Initialized {
+        vkey,
+        admin_username: "admin".into(),
+        admin_password,
+    });
     if result.is_err() {
         for m in made {
             let p = data.join(m);
@@ -63,7 +83,7 @@ pub fn init(data: &Path, opts: InitOptions) -> Result<String> {
     result
 }
 
-fn populate(data: &Path, cfg: &Config) -> Result<String> {
+fn populate(data: &Path, cfg: &Config, admin_password: &str) -> Result<String> {
     write_new(
         &data.join(layout::CONFIG_FILE),
         cfg.to_documented_toml().as_bytes(),
@@ -84,6 +104,24 @@ fn populate(data: &Path, cfg: &Config) -> Result<String> {
     fs::create_dir(data.join(layout::HEARINGS_DIR))?;
     let key = SignerKey::parse(&skey)?;
     Log::create(&data.join(layout::LOG_DIR), &cfg.court.origin, key)?;
+    // The catalog, with the court and its first administrator.
+    let url = cfg.catalog.resolved(data);
+    let (court_id, court_name) = (cfg.court.id.clone(), cfg.court.name.clone());
+    let password = admin_password.to_string();
+    runtime()?.block_on(async move {
+        let catalog = verbatim_catalog::Catalog::connect(&url).await?;
+        catalog.upsert_court(&court_id, &court_name).await?;
+        catalog
+            .create_user(
+                "admin",
+                "Administrator",
+                verbatim_catalog::Role::Administrator,
+                &password,
+                "ru",
+            )
+            .await?;
+        anyhow::Ok(())
+    })?;
     verbatim_log::store::sync_dir(data)?;
     Ok(vkey)
 }
@@ -191,6 +229,14 @@ impl Court {
         });
         Ok(self.log.append(&entry)?)
     }
+}
+
+/// A tokio runtime for the async parts (catalog, server).
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
 }
 
 /// Milliseconds since the Unix epoch, now.

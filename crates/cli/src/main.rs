@@ -39,6 +39,20 @@ enum Command {
         /// The log's origin line (and key name); default verbatim.local/<court>.
         #[arg(long)]
         origin: Option<String>,
+        /// Password of the first administrator, `admin` (default: a random one, printed).
+        #[arg(long)]
+        admin_password: Option<String>,
+    },
+    /// Run the court's web application and API.
+    Serve {
+        #[arg(long)]
+        data: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Send the session cookie without the Secure flag (plain HTTP other than localhost).
+        #[arg(long)]
+        insecure_cookies: bool,
     },
     /// Verify a court data directory offline; exit status 0 only if everything holds.
     Verify {
@@ -169,21 +183,31 @@ fn run(command: Command) -> Result<ExitCode> {
             court,
             name,
             origin,
+            admin_password,
         } => {
-            let vkey = court::init(
+            let made = court::init(
                 &data,
                 court::InitOptions {
                     court_id: court,
                     court_name: name,
                     origin,
+                    admin_password,
                 },
             )?;
             eprintln!(
-                "created court data directory {}; the court's verifier key (publish it):",
-                data.display()
+                "created court data directory {}\nfirst administrator: user {} password {}\n\
+                 the court's verifier key (publish it):",
+                data.display(),
+                made.admin_username,
+                made.admin_password
             );
-            println!("{vkey}");
+            println!("{}", made.vkey);
         }
+        Command::Serve {
+            data,
+            listen,
+            insecure_cookies,
+        } => serve(&data, listen, !insecure_cookies)?,
         Command::Verify {
             path,
             key,
@@ -330,6 +354,65 @@ fn run(command: Command) -> Result<ExitCode> {
         } => simulate::append_loop(&data, checkpoint_every)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the web application until SIGINT/SIGTERM, then stops any recording cleanly.
+fn serve(data: &std::path::Path, listen: std::net::SocketAddr, secure: bool) -> Result<()> {
+    let court = court::open(data)?;
+    let mut rooms = court.config.courtrooms.clone();
+    if rooms.is_empty() {
+        eprintln!("no courtroom configured: serving the built-in test courtroom, courtroom-1");
+        rooms.push(verbatim_record::CourtroomConfig::test_sources(
+            "courtroom-1",
+        ));
+    }
+    let rt = court::runtime()?;
+    rt.block_on(async move {
+        let catalog =
+            verbatim_catalog::Catalog::connect(&court.config.catalog.resolved(data)).await?;
+        catalog
+            .upsert_court(&court.config.court.id, &court.config.court.name)
+            .await?;
+        for r in &rooms {
+            let name = if r.name.is_empty() {
+                r.id.clone()
+            } else {
+                r.name.clone()
+            };
+            catalog
+                .upsert_courtroom(&court.config.court.id, &r.id, &name)
+                .await?;
+        }
+        let opts = verbatim_server::ServeOptions {
+            data_dir: data.to_path_buf(),
+            court: verbatim_server::CourtInfo {
+                id: court.config.court.id.clone(),
+                name: court.config.court.name.clone(),
+                origin: court.config.court.origin.clone(),
+            },
+            rooms,
+            catalog,
+            log: court.log,
+            checkpoint_interval: std::time::Duration::from_millis(
+                court.config.log.checkpoint_interval_ms,
+            ),
+            disk_alarm_bytes: court.config.record.disk_alarm_mb * 1_000_000,
+            disk_stop_bytes: court.config.record.disk_stop_mb * 1_000_000,
+            secure_cookies: secure,
+        };
+        eprintln!("serving http://{listen}/ (Ctrl-C stops, sealing what is in flight)");
+        let shutdown = async {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .expect("a signal handler can be installed");
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        };
+        verbatim_server::serve(opts, listen, shutdown).await?;
+        anyhow::Ok(())
+    })
 }
 
 /// `--key` takes the key itself or a file holding it.

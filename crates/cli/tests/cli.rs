@@ -176,3 +176,78 @@ fn entries_prints_the_canonical_log() {
         verbatim_log::Entry::decode(l.as_bytes()).unwrap();
     }
 }
+
+/// `verbatim serve` answers on 127.0.0.1, audits a sign-in, and stops cleanly on SIGTERM.
+#[test]
+fn serve_answers_and_shuts_down_gracefully() {
+    use std::io::{Read, Write};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("court");
+    let out = verbatim(&[
+        "init",
+        "--data",
+        dir.to_str().unwrap(),
+        "--admin-password",
+        "demo admin password",
+    ]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("user admin password demo admin password")
+    );
+    let port = common::free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut server = common::spawn(&[
+        "serve",
+        "--data",
+        dir.to_str().unwrap(),
+        "--listen",
+        &listen,
+    ]);
+    let http = |req: String| -> String {
+        let mut s = std::net::TcpStream::connect(&listen).unwrap();
+        s.write_all(req.as_bytes()).unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
+    assert!(common::wait_for(20, || std::net::TcpStream::connect(
+        &listen
+    )
+    .is_ok()));
+    let doc = http(format!(
+        "GET /api/openapi.json HTTP/1.1\r\nHost: {listen}\r\nConnection: close\r\n\r\n"
+    ));
+    assert!(
+        doc.starts_with("HTTP/1.1 200") && doc.contains("\"openapi\""),
+        "{doc}"
+    );
+    let body = r#"{"username":"admin","password":"demo admin password"}"#;
+    let login = http(format!(
+        "POST /api/login HTTP/1.1\r\nHost: {listen}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ));
+    assert!(login.starts_with("HTTP/1.1 200"), "{login}");
+    assert!(login
+        .to_lowercase()
+        .contains("set-cookie: verbatim_session="));
+    let page = http(format!(
+        "GET / HTTP/1.1\r\nHost: {listen}\r\nConnection: close\r\n\r\n"
+    ));
+    assert!(page.contains("<title>verbatim</title>"));
+    // SIGTERM: a clean exit.
+    unsafe { kill(server.0.id() as i32, 15) };
+    let status = server.0.wait().unwrap();
+    assert!(status.success());
+    let es: Vec<String> = ok(&["entries", "--data", dir.to_str().unwrap()])
+        .lines()
+        .map(String::from)
+        .collect();
+    assert!(es.iter().any(|e| e.contains("\"action\":\"login\"")));
+    assert!(verbatim(&["verify", dir.to_str().unwrap()])
+        .status
+        .success());
+}
+
+extern "C" {
+    fn kill(pid: i32, sig: i32) -> i32;
+}

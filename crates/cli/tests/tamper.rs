@@ -10,9 +10,9 @@ use verbatim_log::{verify_dir, VerifierKey, VerifyOptions};
 
 const ROUNDS: usize = 10_000;
 
-/// Files that are not evidence: the configuration and the private key.
+/// Files that are not evidence: the configuration, the private key, the catalog.
 fn is_record(rel: &str) -> bool {
-    rel != "verbatim.toml" && rel != "keys/court.key"
+    rel != "verbatim.toml" && rel != "keys/court.key" && !rel.starts_with("catalog.sqlite")
 }
 
 fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {

@@ -84,6 +84,23 @@ pub struct SegmentRecovered {
     pub path: String,
 }
 
+/// Someone viewed, changed or exported something: the audit trail, sealed like the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Audit {
+    pub court: String,
+    /// Username of who did it.
+    pub actor: String,
+    /// Their role: administrator, judge, secretary, viewer.
+    pub role: String,
+    /// What: login, login_failed, view_hearing, start_recording, add_note, ...
+    pub action: String,
+    /// The hearing it concerns, or empty.
+    pub hearing: String,
+    pub at_unix_ms: u64,
+    pub detail: String,
+}
+
 /// A file sealed by an entry: what the verifier checks on disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SealedFile<'a> {
@@ -164,6 +181,7 @@ pub enum Entry {
     MicUnmuted(SourceEvent),
     LogNote(LogNote),
     SegmentRecovered(SegmentRecovered),
+    Audit(Audit),
     /// A canonical entry of a kind or version this code does not know (written by newer
     /// software). It is still part of the tree and verifies as bytes; its meaning is
     /// for newer readers.
@@ -187,9 +205,10 @@ enum Known {
     MicUnmuted(SourceEvent),
     LogNote(LogNote),
     SegmentRecovered(SegmentRecovered),
+    Audit(Audit),
 }
 
-const KNOWN_KINDS: [&str; 11] = [
+const KNOWN_KINDS: [&str; 12] = [
     "segment_sealed",
     "hearing_opened",
     "hearing_paused",
@@ -201,6 +220,7 @@ const KNOWN_KINDS: [&str; 11] = [
     "mic_muted",
     "mic_unmuted",
     "segment_recovered",
+    "audit",
 ];
 
 impl Entry {
@@ -218,6 +238,7 @@ impl Entry {
             Entry::MicMuted(_) => "mic_muted",
             Entry::MicUnmuted(_) => "mic_unmuted",
             Entry::SegmentRecovered(_) => "segment_recovered",
+            Entry::Audit(_) => "audit",
             Entry::Unrecognized { kind, .. } => kind,
         }
     }
@@ -236,7 +257,8 @@ impl Entry {
             | Entry::MicUnmuted(e) => &e.hearing,
             Entry::LogNote(e) => &e.hearing,
             Entry::SegmentRecovered(e) => &e.hearing,
-            Entry::Unrecognized { .. } => return None,
+            Entry::Audit(e) if !e.hearing.is_empty() => &e.hearing,
+            Entry::Audit(_) | Entry::Unrecognized { .. } => return None,
         })
     }
 
@@ -253,6 +275,7 @@ impl Entry {
             Entry::MicMuted(e) => Known::MicMuted(e),
             Entry::MicUnmuted(e) => Known::MicUnmuted(e),
             Entry::SegmentRecovered(e) => Known::SegmentRecovered(e),
+            Entry::Audit(e) => Known::Audit(e),
             Entry::Unrecognized { .. } => return None,
         })
     }
@@ -270,6 +293,7 @@ impl Entry {
             Known::MicMuted(e) => Entry::MicMuted(e),
             Known::MicUnmuted(e) => Entry::MicUnmuted(e),
             Known::SegmentRecovered(e) => Entry::SegmentRecovered(e),
+            Known::Audit(e) => Entry::Audit(e),
         }
     }
 
@@ -459,6 +483,22 @@ impl Entry {
                 }
                 relative_path("path", &e.path)
             }
+            Entry::Audit(e) => {
+                id("court", &e.court)?;
+                text("actor", &e.actor, MAX_ID_LEN)?;
+                text("role", &e.role, MAX_ID_LEN)?;
+                if !is_valid_id(&e.action) {
+                    return Err(EntryError::InvalidField {
+                        field: "action",
+                        reason: format!("{:?} is not an identifier", e.action),
+                    });
+                }
+                if !e.hearing.is_empty() {
+                    id("hearing", &e.hearing)?;
+                }
+                int("at_unix_ms", e.at_unix_ms)?;
+                text("detail", &e.detail, MAX_TEXT_LEN)
+            }
             Entry::Unrecognized { .. } => Ok(()),
         }
     }
@@ -632,6 +672,15 @@ mod tests {
                 bytes: 123_456,
                 sha256: "0f".repeat(32),
                 path: "hearings/h/cam2/000004.mp4".into(),
+            }),
+            Entry::Audit(Audit {
+                court: "c".into(),
+                actor: "lawyer1".into(),
+                role: "viewer".into(),
+                action: "view_hearing".into(),
+                hearing: "h".into(),
+                at_unix_ms: 11,
+                detail: String::new(),
             }),
             Entry::LogNote(LogNote {
                 court: "c".into(),

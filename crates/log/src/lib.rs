@@ -39,6 +39,8 @@ pub mod layout {
     pub const VERIFIER_KEY: &str = "keys/court.vkey";
     /// The log: journal, checkpoint and tlog-tiles.
     pub const LOG_DIR: &str = "log";
+    /// The default SQLite catalog (and its `-wal`, `-shm` companions): not evidence.
+    pub const CATALOG_FILE: &str = "catalog.sqlite";
     /// Sealed media: `hearings/<hearing>/<stream>/<seq>.<ext>`.
     pub const HEARINGS_DIR: &str = "hearings";
 }

@@ -790,6 +790,8 @@ fn check_top_level(root: &Path, cx: &mut Ctx) {
         match (name.as_str(), is_dir) {
             (layout::LOG_DIR, true) | (layout::HEARINGS_DIR, true) => {}
             (layout::CONFIG_FILE, false) => {}
+            // The catalog (SQLite and its journal files): an index, not the record.
+            (n, false) if n.starts_with(layout::CATALOG_FILE) => {}
             (layout::KEYS_DIR, true) => {
                 for k in fs::read_dir(item.path()).into_iter().flatten().flatten() {
                     let kn = format!("{}/{}", layout::KEYS_DIR, k.file_name().to_string_lossy());

@@ -83,6 +83,7 @@ enum Cmd {
         reply: Sender<Result<u64, RecordError>>,
     },
     Checkpoint(Sender<Result<u64, RecordError>>),
+    Append(Entry, Sender<Result<(), RecordError>>),
     /// Stop recording; close the hearing (`true`) or leave it resumable (`false`).
     Finish(bool, String),
 }
@@ -387,6 +388,14 @@ impl Recorder {
             text: text.to_string(),
             reply,
         })
+    }
+
+    /// Seals another entry (an audit record, say) while this recorder owns the log.
+    pub fn append(&self, entry: Entry) -> Result<(), RecordError> {
+        entry
+            .validate()
+            .map_err(|e| RecordError::Invalid(e.to_string()))?;
+        self.ask(|reply| Cmd::Append(entry, reply))
     }
 
     /// Signs a checkpoint of everything sealed so far; returns the log's size.
@@ -701,6 +710,9 @@ impl Conductor {
                         Ok(()) => self.seal(e).map(|()| media_ns),
                     };
                     let _ = reply.send(r);
+                }
+                Some(Cmd::Append(entry, reply)) => {
+                    let _ = reply.send(self.seal(entry));
                 }
                 Some(Cmd::Checkpoint(reply)) => {
                     let (tx, rx) = std::sync::mpsc::channel();

@@ -1,0 +1,531 @@
+//! The JSON API. Every route answers malformed or hostile input with a 4xx and a message,
+//! never a 500 or a panic; every view of a hearing and every change is audited in the log.
+
+use crate::auth::{self, SignedIn};
+use crate::{ApiError, AppState, Slot};
+use axum::extract::{Path, Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::StatusCode;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use futures_util::stream::Stream;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use verbatim_catalog::{Hearing, Role};
+use verbatim_log::entry::Audit;
+use verbatim_log::Entry;
+use verbatim_record::{HearingInfo, RecordOptions, Recorder};
+
+/// JSON bodies, with a 4xx (not axum's plain-text rejection) when malformed.
+pub(crate) struct Body<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for Body<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Body(v)),
+            Err(e) => Err(ApiError::BadRequest(format!(
+                "request body: {}",
+                e.body_text()
+            ))),
+        }
+    }
+}
+
+pub(crate) fn routes(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/login", post(login))
+        .route("/api/logout", post(logout))
+        .route("/api/me", get(me))
+        .route("/api/hearings", get(hearings))
+        .route("/api/hearings/{id}", get(hearing))
+        .route("/api/recording", get(recording_status))
+        .route("/api/recording/start", post(recording_start))
+        .route("/api/recording/pause", post(recording_pause))
+        .route("/api/recording/resume", post(recording_resume))
+        .route("/api/recording/stop", post(recording_stop))
+        .route("/api/recording/mute", post(recording_mute))
+        .route("/api/recording/notes", post(recording_note))
+        .route("/api/events", get(events))
+        .fallback(|| async { ApiError::NotFound("no such page or API route".into()) })
+        .with_state(state)
+}
+
+async fn index() -> Html<&'static str> {
+    Html(include_str!("../assets/index.html"))
+}
+
+async fn openapi() -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        include_str!("../assets/openapi.json"),
+    )
+        .into_response()
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+async fn audit(
+    state: &AppState,
+    actor: &str,
+    role: &str,
+    action: &str,
+    hearing: &str,
+    detail: &str,
+) -> Result<(), ApiError> {
+    state
+        .append(Entry::Audit(Audit {
+            court: state.court.id.clone(),
+            actor: actor.to_string(),
+            role: role.to_string(),
+            action: action.to_string(),
+            hearing: hearing.to_string(),
+            at_unix_ms: now_ms(),
+            detail: detail.chars().take(1000).collect(),
+        }))
+        .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Login {
+    username: String,
+    password: String,
+}
+
+async fn login(
+    State(state): State<Arc<AppState>>,
+    Body(req): Body<Login>,
+) -> Result<Response, ApiError> {
+    if req.username.len() > 64 || req.password.len() > 1024 {
+        return Err(ApiError::BadRequest("username or password too long".into()));
+    }
+    auth::check_rate(&state, &req.username)?;
+    let Some(user) = state
+        .catalog
+        .authenticate(&req.username, &req.password)
+        .await?
+    else {
+        auth::record_failure(&state, &req.username);
+        let who: String = req
+            .username
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(64)
+            .collect();
+        audit(&state, &who, "unknown", "login_failed", "", "").await?;
+        return Err(ApiError::Unauthorized);
+    };
+    let (token, session) = state
+        .catalog
+        .create_session(&user, auth::SESSION_TTL_MS)
+        .await?;
+    audit(&state, &user.username, user.role.as_str(), "login", "", "").await?;
+    Ok((
+        [(
+            SET_COOKIE,
+            auth::session_cookie(&token, state.secure_cookies),
+        )],
+        Json(json!({ "user": user, "csrf_token": session.csrf_token })),
+    )
+        .into_response())
+}
+
+async fn logout(State(state): State<Arc<AppState>>, who: SignedIn) -> Result<Response, ApiError> {
+    state.catalog.end_session(&who.token).await?;
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(SET_COOKIE, auth::session_cookie("", state.secure_cookies))],
+    )
+        .into_response())
+}
+
+async fn me(State(state): State<Arc<AppState>>, who: SignedIn) -> Json<Value> {
+    Json(
+        json!({ "user": who.user, "csrf_token": who.csrf, "court": { "id": state.court.id, "name": state.court.name } }),
+    )
+}
+
+#[derive(Deserialize)]
+struct DateQuery {
+    date: Option<String>,
+}
+
+fn today() -> String {
+    // Civil date from Unix days (UTC), without a date library.
+    let days = (now_ms() / 86_400_000) as i64;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+async fn hearings(
+    State(state): State<Arc<AppState>>,
+    who: SignedIn,
+    Query(q): Query<DateQuery>,
+) -> Result<Json<Vec<Hearing>>, ApiError> {
+    let date = q.date.unwrap_or_else(today);
+    Ok(Json(state.catalog.hearings_on(&date, &who.user).await?))
+}
+
+async fn hearing(
+    State(state): State<Arc<AppState>>,
+    who: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let h = visible(&state, &who, &id).await?;
+    let participants = state.catalog.participants(&h.case_id).await?;
+    audit(
+        &state,
+        &who.user.username,
+        who.user.role.as_str(),
+        "view_hearing",
+        &h.id,
+        "",
+    )
+    .await?;
+    Ok(Json(json!({ "hearing": h, "participants": participants })))
+}
+
+/// The hearing if `who` may see it; a closed hearing is "not found" to others.
+async fn visible(state: &AppState, who: &SignedIn, id: &str) -> Result<Hearing, ApiError> {
+    if !verbatim_log::entry::is_valid_id(id) {
+        return Err(ApiError::BadRequest(format!("{id:?} is not a hearing id")));
+    }
+    state
+        .catalog
+        .hearing(id, &who.user)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no hearing {id}")))
+}
+
+async fn recording_status(State(state): State<Arc<AppState>>, _who: SignedIn) -> Json<Value> {
+    let slot = state.slot.lock().await;
+    Json(match &*slot {
+        Slot::Idle(_) => json!({ "recording": false }),
+        Slot::Recording {
+            room,
+            hearing,
+            recorder,
+            ..
+        } => {
+            json!({ "recording": true, "courtroom": room, "hearing": hearing, "status": recorder.status() })
+        }
+        Slot::Broken(why) => json!({ "recording": false, "error": why }),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Start {
+    hearing_id: String,
+}
+
+/// Only the hearing's secretary (or an administrator) runs its recording.
+fn may_control(who: &SignedIn, secretary_id: &str) -> Result<(), ApiError> {
+    who.require(&[Role::Secretary, Role::Administrator])?;
+    if who.user.role == Role::Secretary && who.user.id != secretary_id {
+        return Err(ApiError::Forbidden(
+            "only the hearing's secretary runs its recording".into(),
+        ));
+    }
+    Ok(())
+}
+
+async fn recording_start(
+    State(state): State<Arc<AppState>>,
+    who: SignedIn,
+    Body(req): Body<Start>,
+) -> Result<Json<Value>, ApiError> {
+    who.require(&[Role::Secretary, Role::Administrator])?;
+    let h = visible(&state, &who, &req.hearing_id).await?;
+    may_control(&who, &h.secretary_id)?;
+    let room = state
+        .rooms
+        .iter()
+        .find(|r| r.id == h.courtroom_id)
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::Conflict(format!(
+                "courtroom {} has no sources configured",
+                h.courtroom_id
+            ))
+        })?;
+    let judge = state
+        .catalog
+        .user(&h.judge_id)
+        .await?
+        .map(|u| u.display_name)
+        .unwrap_or_default();
+    let secretary = state
+        .catalog
+        .user(&h.secretary_id)
+        .await?
+        .map(|u| u.display_name)
+        .unwrap_or_default();
+    let mut slot = state.slot.lock().await;
+    let log = match std::mem::replace(&mut *slot, Slot::Broken("starting".into())) {
+        Slot::Idle(log) => *log,
+        other => {
+            *slot = other;
+            return Err(ApiError::Conflict("a hearing is already recording".into()));
+        }
+    };
+    let info = HearingInfo {
+        court: state.court.id.clone(),
+        hearing: h.id.clone(),
+        case_number: h.case_number.clone(),
+        judge,
+        secretary,
+    };
+    let opts = RecordOptions {
+        data_dir: state.data_dir.clone(),
+        checkpoint_interval: state.checkpoint_interval,
+        disk_alarm_bytes: state.disk_alarm_bytes,
+        disk_stop_bytes: state.disk_stop_bytes,
+    };
+    // Recorder::start takes the log; on failure it is lost with the error, so reopen it.
+    let started = tokio::task::block_in_place(|| Recorder::start(log, room.clone(), info, opts));
+    match started {
+        Ok(recorder) => {
+            forward_events(&state, &recorder);
+            *slot = Slot::Recording {
+                room: room.id.clone(),
+                hearing: h.id.clone(),
+                secretary_id: h.secretary_id.clone(),
+                recorder,
+            };
+            drop(slot);
+            audit(
+                &state,
+                &who.user.username,
+                who.user.role.as_str(),
+                "start_recording",
+                &h.id,
+                "",
+            )
+            .await?;
+            Ok(Json(
+                json!({ "recording": true, "hearing": h.id, "courtroom": room.id }),
+            ))
+        }
+        Err(e) => {
+            *slot = Slot::Broken(format!("the recorder failed to start: {e}"));
+            Err(ApiError::Conflict(e.to_string()))
+        }
+    }
+}
+
+/// Recorder events go to every SSE client as JSON.
+fn forward_events(state: &Arc<AppState>, recorder: &Recorder) {
+    let rx = recorder.subscribe();
+    let tx = state.events.clone();
+    std::thread::spawn(move || {
+        while let Ok(e) = rx.recv() {
+            if let Ok(text) = serde_json::to_string(&e) {
+                let _ = tx.send(text);
+            }
+        }
+    });
+}
+
+/// Runs `f` on the recording recorder if `who` may control it.
+async fn with_recorder<T>(
+    state: &AppState,
+    who: &SignedIn,
+    f: impl FnOnce(&Recorder) -> Result<T, verbatim_record::RecordError>,
+) -> Result<(T, String), ApiError> {
+    let slot = state.slot.lock().await;
+    let Slot::Recording {
+        recorder,
+        hearing,
+        secretary_id,
+        ..
+    } = &*slot
+    else {
+        return Err(ApiError::Conflict("nothing is recording".into()));
+    };
+    may_control(who, secretary_id)?;
+    let r = tokio::task::block_in_place(|| f(recorder))
+        .map_err(|e| ApiError::Conflict(e.to_string()))?;
+    Ok((r, hearing.clone()))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Reason {
+    #[serde(default)]
+    reason: String,
+}
+
+fn short(s: &str, field: &str) -> Result<(), ApiError> {
+    if s.len() > 1000 || s.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(ApiError::BadRequest(format!(
+            "{field} is too long or has control characters"
+        )));
+    }
+    Ok(())
+}
+
+async fn recording_pause(
+    State(state): State<Arc<AppState>>,
+    who: SignedIn,
+    Body(req): Body<Reason>,
+) -> Result<Json<Value>, ApiError> {
+    short(&req.reason, "reason")?;
+    let ((), h) = with_recorder(&state, &who, |r| r.pause(&req.reason)).await?;
+    audit(
+        &state,
+        &who.user.username,
+        who.user.role.as_str(),
+        "pause_recording",
+        &h,
+        &req.reason,
+    )
+    .await?;
+    Ok(Json(json!({ "paused": true })))
+}
+
+async fn recording_resume(
+    State(state): State<Arc<AppState>>,
+    who: SignedIn,
+) -> Result<Json<Value>, ApiError> {
+    let ((), h) = with_recorder(&state, &who, |r| r.resume()).await?;
+    audit(
+        &state,
+        &who.user.username,
+        who.user.role.as_str(),
+        "resume_recording",
+        &h,
+        "",
+    )
+    .await?;
+    Ok(Json(json!({ "paused": false })))
+}
+
+async fn recording_stop(
+    State(state): State<Arc<AppState>>,
+    who: SignedIn,
+    Body(req): Body<Reason>,
+) -> Result<Json<Value>, ApiError> {
+    short(&req.reason, "reason")?;
+    let mut slot = state.slot.lock().await;
+    let Slot::Recording { secretary_id, .. } = &*slot else {
+        return Err(ApiError::Conflict("nothing is recording".into()));
+    };
+    may_control(&who, secretary_id)?;
+    let Slot::Recording {
+        recorder, hearing, ..
+    } = std::mem::replace(&mut *slot, Slot::Broken("stopping".into()))
+    else {
+        unreachable!("checked above")
+    };
+    match tokio::task::block_in_place(|| recorder.stop(&req.reason)) {
+        Ok((log, status)) => {
+            *slot = Slot::Idle(Box::new(log));
+            drop(slot);
+            audit(
+                &state,
+                &who.user.username,
+                who.user.role.as_str(),
+                "stop_recording",
+                &hearing,
+                &req.reason,
+            )
+            .await?;
+            Ok(Json(json!({ "recording": false, "status": status })))
+        }
+        Err(e) => {
+            *slot = Slot::Broken(e.to_string());
+            Err(ApiError::Internal(e.to_string()))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Mute {
+    stream: String,
+    muted: bool,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn recording_mute(
+    State(state): State<Arc<AppState>>,
+    who: SignedIn,
+    Body(req): Body<Mute>,
+) -> Result<Json<Value>, ApiError> {
+    short(&req.reason, "reason")?;
+    let ((), _) = with_recorder(&state, &who, |r| {
+        r.set_mute(&req.stream, req.muted, &req.reason)
+    })
+    .await?;
+    Ok(Json(json!({ "stream": req.stream, "muted": req.muted })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Note {
+    /// Speaker or quick tag: judge, prosecutor, defence, witness sworn, exhibit, recess, ...
+    role: String,
+    text: String,
+}
+
+async fn recording_note(
+    State(state): State<Arc<AppState>>,
+    who: SignedIn,
+    Body(req): Body<Note>,
+) -> Result<Json<Value>, ApiError> {
+    who.require(&[Role::Secretary, Role::Administrator])?;
+    if req.role.trim().is_empty() || req.role.len() > 100 {
+        return Err(ApiError::BadRequest("role must be 1-100 bytes".into()));
+    }
+    if req.text.len() > 16_000 {
+        return Err(ApiError::BadRequest(
+            "text must be at most 16000 bytes".into(),
+        ));
+    }
+    let author = who.user.username.clone();
+    let (media_ns, _) =
+        with_recorder(&state, &who, |r| r.note(&author, &req.role, &req.text)).await?;
+    Ok(Json(json!({ "media_ns": media_ns })))
+}
+
+async fn events(
+    State(state): State<Arc<AppState>>,
+    _who: SignedIn,
+) -> Sse<impl Stream<Item = Result<SseEvent, std::convert::Infallible>>> {
+    let rx = state.events.subscribe();
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(text) => return Some((Ok(SseEvent::default().data(text)), rx)),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(_) => return None,
+            }
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}

@@ -1,0 +1,189 @@
+//! The court's web application: a JSON API (described by the OpenAPI document it serves)
+//! shaped after the NCSC courtroom digital-recording component model — start, pause,
+//! resume, stop and status of a courtroom's recording, with the case id from a
+//! case-management system — plus sessions, roles, notes, privacy mute and live events.
+//!
+//! The server owns the court's log: idle, it appends audit entries itself; while a hearing
+//! records, the recorder owns it and the server's entries go through the recorder.
+
+mod api;
+mod auth;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use verbatim_catalog::Catalog;
+use verbatim_log::{Entry, Log};
+use verbatim_record::{CourtroomConfig, Recorder};
+
+pub use auth::SESSION_COOKIE;
+
+/// The court the server serves.
+#[derive(Debug, Clone)]
+pub struct CourtInfo {
+    pub id: String,
+    pub name: String,
+    pub origin: String,
+}
+
+/// Everything `serve` needs.
+pub struct ServeOptions {
+    pub data_dir: PathBuf,
+    pub court: CourtInfo,
+    pub rooms: Vec<CourtroomConfig>,
+    pub catalog: Catalog,
+    pub log: Log,
+    pub checkpoint_interval: Duration,
+    pub disk_alarm_bytes: u64,
+    pub disk_stop_bytes: u64,
+    /// Mark the session cookie `Secure` (browsers still send it to http://localhost).
+    pub secure_cookies: bool,
+}
+
+/// Who holds the log right now.
+pub(crate) enum Slot {
+    Idle(Box<Log>),
+    Recording {
+        room: String,
+        hearing: String,
+        secretary_id: String,
+        recorder: Recorder,
+    },
+    /// A recorder failed to give the log back; nothing more can be written.
+    Broken(String),
+}
+
+pub(crate) struct AppState {
+    pub catalog: Catalog,
+    pub court: CourtInfo,
+    pub rooms: Vec<CourtroomConfig>,
+    pub data_dir: PathBuf,
+    pub checkpoint_interval: Duration,
+    pub disk_alarm_bytes: u64,
+    pub disk_stop_bytes: u64,
+    pub secure_cookies: bool,
+    pub slot: tokio::sync::Mutex<Slot>,
+    /// Failed logins per username, for rate limiting.
+    pub failures: std::sync::Mutex<HashMap<String, Vec<Instant>>>,
+    /// Live events (JSON text) for every SSE client.
+    pub events: tokio::sync::broadcast::Sender<String>,
+}
+
+impl AppState {
+    /// Seals an entry, whoever holds the log.
+    pub(crate) async fn append(&self, entry: Entry) -> Result<(), ApiError> {
+        let mut slot = self.slot.lock().await;
+        tokio::task::block_in_place(|| match &mut *slot {
+            Slot::Idle(log) => {
+                log.append(&entry)
+                    .map_err(|e| ApiError::Internal(e.to_string()))?;
+                log.publish_checkpoint()
+                    .map(|_| ())
+                    .map_err(|e| ApiError::Internal(e.to_string()))
+            }
+            Slot::Recording { recorder, .. } => recorder
+                .append(entry)
+                .map_err(|e| ApiError::Internal(e.to_string())),
+            Slot::Broken(why) => Err(ApiError::Internal(why.clone())),
+        })
+    }
+}
+
+/// An API error: a status and a message for people.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("sign in first")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("too many failed sign-ins; wait a minute")]
+    TooManyRequests,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        (
+            status,
+            axum::Json(serde_json::json!({ "error": self.to_string() })),
+        )
+            .into_response()
+    }
+}
+
+impl From<verbatim_catalog::CatalogError> for ApiError {
+    fn from(e: verbatim_catalog::CatalogError) -> Self {
+        use verbatim_catalog::CatalogError as C;
+        match e {
+            C::Invalid(m) => ApiError::BadRequest(m),
+            C::NotFound { .. } => ApiError::NotFound(e.to_string()),
+            C::Exists(_) => ApiError::Conflict(e.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+fn build_state(opts: ServeOptions) -> Arc<AppState> {
+    let (events, _) = tokio::sync::broadcast::channel(1024);
+    Arc::new(AppState {
+        catalog: opts.catalog,
+        court: opts.court,
+        rooms: opts.rooms,
+        data_dir: opts.data_dir,
+        checkpoint_interval: opts.checkpoint_interval,
+        disk_alarm_bytes: opts.disk_alarm_bytes,
+        disk_stop_bytes: opts.disk_stop_bytes,
+        secure_cookies: opts.secure_cookies,
+        slot: tokio::sync::Mutex::new(Slot::Idle(Box::new(opts.log))),
+        failures: Default::default(),
+        events,
+    })
+}
+
+/// The application's routes (for tests, which drive them without a socket).
+pub fn router(opts: ServeOptions) -> axum::Router {
+    api::routes(build_state(opts))
+}
+
+/// Serves until `shutdown` resolves; then stops any recording, sealing what is in flight,
+/// and returns the court's log.
+pub async fn serve(
+    opts: ServeOptions,
+    listen: SocketAddr,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let state = build_state(opts);
+    let app = api::routes(state.clone());
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    // Graceful shutdown seals what is in flight and closes the hearing being recorded.
+    let mut slot = state.slot.lock().await;
+    let taken = std::mem::replace(&mut *slot, Slot::Broken("shut down".into()));
+    if let Slot::Recording { recorder, .. } = taken {
+        tokio::task::block_in_place(|| recorder.stop("server shut down"))
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+    }
+    Ok(())
+}

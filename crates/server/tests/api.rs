@@ -1,0 +1,433 @@
+//! Every API route for every role, allowed or denied as designed; hostile and malformed
+//! requests answered with a 4xx; a real recording run through the API; the audit trail
+//! sealed in the log.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use std::time::Duration;
+use tower::ServiceExt;
+use verbatim_catalog::{Catalog, Category, NewHearing, Role};
+use verbatim_log::checkpoint::generate_key;
+use verbatim_log::{verify_dir, Entry, Log, SignerKey, VerifierKey, VerifyOptions};
+use verbatim_record::config::{CourtroomConfig, SourceConfig, SourceKind};
+use verbatim_server::{router, CourtInfo, ServeOptions};
+
+struct Client {
+    app: axum::Router,
+    cookie: String,
+    csrf: String,
+}
+
+async fn call(
+    app: &axum::Router,
+    method: &str,
+    path: &str,
+    cookie: &str,
+    csrf: &str,
+    body: Option<&str>,
+) -> (StatusCode, Value, Option<String>) {
+    let mut req = Request::builder().method(method).uri(path);
+    if !cookie.is_empty() {
+        req = req.header("cookie", cookie);
+    }
+    if !csrf.is_empty() {
+        req = req.header("x-csrf-token", csrf);
+    }
+    let req = match body {
+        Some(b) => req
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let set_cookie = resp
+        .headers()
+        .get("set-cookie")
+        .map(|v| v.to_str().unwrap().to_string());
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let value = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
+    };
+    (status, value, set_cookie)
+}
+
+impl Client {
+    async fn login(app: &axum::Router, user: &str, password: &str) -> Client {
+        let body = json!({ "username": user, "password": password }).to_string();
+        let (status, v, cookie) = call(app, "POST", "/api/login", "", "", Some(&body)).await;
+        assert_eq!(status, StatusCode::OK, "{user}: {v}");
+        let cookie = cookie.unwrap();
+        assert!(
+            cookie.contains("HttpOnly")
+                && cookie.contains("SameSite=Strict")
+                && cookie.contains("Secure")
+        );
+        Client {
+            app: app.clone(),
+            cookie: cookie.split(';').next().unwrap().to_string(),
+            csrf: v["csrf_token"].as_str().unwrap().to_string(),
+        }
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let (s, v, _) = call(&self.app, "GET", path, &self.cookie, "", None).await;
+        (s, v)
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let (s, v, _) = call(
+            &self.app,
+            "POST",
+            path,
+            &self.cookie,
+            &self.csrf,
+            Some(&body.to_string()),
+        )
+        .await;
+        (s, v)
+    }
+}
+
+const PW: &str = "a long test password";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_for_every_role() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("court");
+    std::fs::create_dir(&data).unwrap();
+    let (skey, vkey) = generate_key("test.court/api").unwrap();
+    std::fs::create_dir(data.join("keys")).unwrap();
+    std::fs::write(data.join("keys/court.vkey"), format!("{vkey}\n")).unwrap();
+    let log = Log::create(
+        &data.join("log"),
+        "test.court/api",
+        SignerKey::parse(&skey).unwrap(),
+    )
+    .unwrap();
+    let catalog = Catalog::connect(&format!(
+        "sqlite://{}",
+        data.join("catalog.sqlite").display()
+    ))
+    .await
+    .unwrap();
+    catalog.upsert_court("c1", "Суд").await.unwrap();
+    catalog
+        .upsert_courtroom("c1", "room-1", "Зал 1")
+        .await
+        .unwrap();
+    let mk = |name: &'static str, role| {
+        let c = &catalog;
+        async move { c.create_user(name, name, role, PW, "kk").await.unwrap() }
+    };
+    let _admin = mk("admin", Role::Administrator).await;
+    let judge = mk("judge", Role::Judge).await;
+    let secretary = mk("secretary", Role::Secretary).await;
+    let _secretary2 = mk("secretary2", Role::Secretary).await;
+    let _viewer = mk("viewer", Role::Viewer).await;
+    let lawyer = mk("lawyer", Role::Viewer).await;
+    let case = catalog
+        .create_case("c1", "2-77/2026", Category::Civil, "")
+        .await
+        .unwrap();
+    let hearing = |open| NewHearing {
+        case_id: case.id.clone(),
+        courtroom_id: "room-1".into(),
+        date: "2026-11-27".into(),
+        time: "10:00".into(),
+        judge_id: judge.id.clone(),
+        secretary_id: secretary.id.clone(),
+        language: "kk+ru".into(),
+        open_to_public: open,
+    };
+    let open = catalog.create_hearing(&hearing(true)).await.unwrap();
+    let closed = catalog.create_hearing(&hearing(false)).await.unwrap();
+    catalog.grant_access(&closed.id, &lawyer.id).await.unwrap();
+
+    let mut room = CourtroomConfig::test_sources("room-1");
+    room.sources = vec![
+        room.sources[0].clone(),
+        SourceConfig {
+            id: "mic1".into(),
+            label: "Judge".into(),
+            role: Some("judge".into()),
+            position: None,
+            kind: SourceKind::TestTone { freq: 330.0 },
+        },
+    ];
+    let app = router(ServeOptions {
+        data_dir: data.clone(),
+        court: CourtInfo {
+            id: "c1".into(),
+            name: "Суд".into(),
+            origin: "test.court/api".into(),
+        },
+        rooms: vec![room],
+        catalog,
+        log,
+        checkpoint_interval: Duration::from_secs(1),
+        disk_alarm_bytes: 0,
+        disk_stop_bytes: 0,
+        secure_cookies: true,
+    });
+
+    // Not signed in: 401 everywhere but the public documents.
+    for (m, p) in [
+        ("GET", "/api/me"),
+        ("GET", "/api/hearings"),
+        ("GET", "/api/recording"),
+        ("GET", "/api/events"),
+        ("POST", "/api/recording/start"),
+        ("POST", "/api/logout"),
+    ] {
+        let (s, v, _) = call(&app, m, p, "", "", Some("{}")).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{m} {p}: {v}");
+    }
+    let (s, v, _) = call(&app, "GET", "/api/openapi.json", "", "", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["openapi"], "3.1.0");
+    let (s, _, _) = call(&app, "GET", "/api/me", "verbatim_session=forged", "", None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+    // Malformed and hostile sign-ins, then the rate limit.
+    for body in [
+        "{bad",
+        "[]",
+        r#"{"username":"admin"}"#,
+        r#"{"username":"admin","password":"x","extra":1}"#,
+    ] {
+        let (s, v, _) = call(&app, "POST", "/api/login", "", "", Some(body)).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{body}: {v}");
+    }
+    for _ in 0..5 {
+        let (s, _, _) = call(
+            &app,
+            "POST",
+            "/api/login",
+            "",
+            "",
+            Some(r#"{"username":"viewer","password":"wrong password"}"#),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    let (s, _, _) = call(
+        &app,
+        "POST",
+        "/api/login",
+        "",
+        "",
+        Some(&json!({"username":"viewer","password":PW}).to_string()),
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::TOO_MANY_REQUESTS,
+        "locked out after 5 failures, even with the right password"
+    );
+
+    let admin = Client::login(&app, "admin", PW).await;
+    let judge_c = Client::login(&app, "judge", PW).await;
+    let sec = Client::login(&app, "secretary", PW).await;
+    let sec2 = Client::login(&app, "secretary2", PW).await;
+    let lawyer_c = Client::login(&app, "lawyer", PW).await;
+
+    // Who sees which hearings.
+    for (c, n) in [
+        (&admin, 2),
+        (&judge_c, 2),
+        (&sec, 2),
+        (&sec2, 1),
+        (&lawyer_c, 2),
+    ] {
+        let (s, v) = c.get("/api/hearings?date=2026-11-27").await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(v.as_array().unwrap().len(), n, "{v}");
+    }
+    let (s, _) = sec2.get(&format!("/api/hearings/{}", closed.id)).await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "a closed hearing is invisible to others"
+    );
+    let (s, v) = lawyer_c.get(&format!("/api/hearings/{}", closed.id)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    for bad in [
+        "/api/hearings?date=yesterday",
+        "/api/hearings/..%2Fx",
+        "/api/hearings/h%00",
+    ] {
+        let (s, v) = admin.get(bad).await;
+        assert!(
+            s == StatusCode::BAD_REQUEST || s == StatusCode::NOT_FOUND,
+            "{bad}: {s} {v}"
+        );
+    }
+
+    // CSRF: a state change without the token is refused.
+    let (s, _, _) = call(
+        &app,
+        "POST",
+        "/api/recording/start",
+        &sec.cookie,
+        "",
+        Some(&json!({"hearing_id": open.id}).to_string()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, _) = call(
+        &app,
+        "POST",
+        "/api/recording/start",
+        &sec.cookie,
+        &judge_c.csrf,
+        Some(&json!({"hearing_id": open.id}).to_string()),
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "another session's token does not do"
+    );
+
+    // Only the hearing's secretary (or an administrator) runs its recording.
+    for c in [&judge_c, &sec2, &lawyer_c] {
+        let (s, v) = c
+            .post("/api/recording/start", json!({"hearing_id": open.id}))
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    }
+    for body in [
+        json!({"hearing_id": 5}),
+        json!({"x": 1}),
+        json!({"hearing_id": "../x"}),
+    ] {
+        let (s, v) = sec.post("/api/recording/start", body.clone()).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{body}: {v}");
+    }
+    let (s, v) = sec
+        .post(
+            "/api/recording/notes",
+            json!({"role": "judge", "text": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "nothing recording yet: {v}");
+    let (s, v) = sec
+        .post("/api/recording/start", json!({"hearing_id": open.id}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, _) = admin
+        .post("/api/recording/start", json!({"hearing_id": closed.id}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "one hearing at a time");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    let (s, v) = judge_c.get("/api/recording").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["recording"], true);
+    assert_eq!(v["status"]["streams"].as_array().unwrap().len(), 2);
+    let (s, _) = sec
+        .post(
+            "/api/recording/mute",
+            json!({"stream": "mic1", "muted": true, "reason": "consultation"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = sec
+        .post(
+            "/api/recording/mute",
+            json!({"stream": "cam1", "muted": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "a camera has no privacy mute");
+    let (s, _) = judge_c
+        .post(
+            "/api/recording/notes",
+            json!({"role": "judge", "text": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = sec
+        .post(
+            "/api/recording/notes",
+            json!({"role": "witness sworn", "text": "Куә ант берді"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v["media_ns"].as_u64().unwrap() > 2_000_000_000);
+    let (s, _) = sec
+        .post(
+            "/api/recording/notes",
+            json!({"role": "judge", "text": "x".repeat(20_000)}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, _) = sec
+        .post("/api/recording/pause", json!({"reason": "recess"}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = sec.post("/api/recording/pause", json!({})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "already paused");
+    let (s, _) = sec.post("/api/recording/resume", json!({})).await;
+    assert_eq!(s, StatusCode::OK);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (s, _) = lawyer_c.post("/api/recording/stop", json!({})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = sec.post("/api/recording/stop", json!({"reason": ""})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, v) = sec.get("/api/recording").await;
+    assert_eq!(v["recording"], false);
+
+    let (s, _) = sec.post("/api/logout", json!({})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = sec.get("/api/me").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "signed out");
+    drop((admin, judge_c, sec, sec2, lawyer_c));
+    drop(app);
+
+    // The record: audit entries and the recording, all verifying.
+    let (log, _) = Log::open(
+        &data.join("log"),
+        "test.court/api",
+        SignerKey::parse(&skey).unwrap(),
+    )
+    .unwrap();
+    let mut actions = Vec::new();
+    let mut segments = 0;
+    for i in 0..log.size() {
+        match Entry::decode(&log.entry(i).unwrap()).unwrap() {
+            Entry::Audit(a) => actions.push(format!("{}:{}", a.actor, a.action)),
+            Entry::SegmentSealed(_) => segments += 1,
+            _ => {}
+        }
+    }
+    for want in [
+        "viewer:login_failed",
+        "admin:login",
+        "lawyer:view_hearing",
+        "secretary:start_recording",
+        "secretary:pause_recording",
+        "secretary:stop_recording",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == want),
+            "{want} not audited: {actions:?}"
+        );
+    }
+    assert!(segments >= 4);
+    drop(log);
+    let report = verify_dir(
+        &data,
+        &VerifyOptions {
+            key: Some(VerifierKey::parse(&vkey).unwrap()),
+            ..Default::default()
+        },
+    );
+    assert!(report.ok, "{}", report.to_text());
+}
