@@ -47,8 +47,11 @@ pub(crate) fn routes(state: Arc<AppState>) -> Router {
         .route("/api/login", post(login))
         .route("/api/logout", post(logout))
         .route("/api/me", get(me))
-        .route("/api/hearings", get(hearings))
+        .route("/api/users", get(users).post(create_user))
+        .route("/api/cases", post(create_case))
+        .route("/api/hearings", get(hearings).post(create_hearing))
         .route("/api/hearings/{id}", get(hearing))
+        .route("/api/hearings/{id}/access", post(grant_access))
         .route("/api/recording", get(recording_status))
         .route("/api/recording/start", post(recording_start))
         .route("/api/recording/pause", post(recording_pause))
@@ -178,6 +181,196 @@ fn today() -> String {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     format!("{y:04}-{m:02}-{d:02}")
+}
+
+async fn users(State(state): State<Arc<AppState>>, who: SignedIn) -> Result<Json<Value>, ApiError> {
+    who.require(&[Role::Administrator])?;
+    Ok(Json(json!(state.catalog.users().await?)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewUser {
+    username: String,
+    display_name: String,
+    role: String,
+    password: String,
+    #[serde(default = "default_language")]
+    language: String,
+}
+
+fn default_language() -> String {
+    "ru".into()
+}
+
+async fn create_user(
+    State(state): State<Arc<AppState>>,
+    who: SignedIn,
+    Body(req): Body<NewUser>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    who.require(&[Role::Administrator])?;
+    let role = Role::parse(&req.role)?;
+    let user = state
+        .catalog
+        .create_user(
+            &req.username,
+            &req.display_name,
+            role,
+            &req.password,
+            &req.language,
+        )
+        .await?;
+    audit(
+        &state,
+        &who.user.username,
+        who.user.role.as_str(),
+        "create_user",
+        "",
+        &format!("{} ({})", user.username, role.as_str()),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(json!(user))))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewParticipant {
+    name: String,
+    role: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewCase {
+    number: String,
+    category: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    participants: Vec<NewParticipant>,
+}
+
+async fn create_case(
+    State(state): State<Arc<AppState>>,
+    who: SignedIn,
+    Body(req): Body<NewCase>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    who.require(&[Role::Administrator, Role::Secretary])?;
+    if req.participants.len() > 200 {
+        return Err(ApiError::BadRequest("at most 200 participants".into()));
+    }
+    let category = verbatim_catalog::Category::parse(&req.category)?;
+    let case = state
+        .catalog
+        .create_case(&state.court.id, &req.number, category, &req.title)
+        .await?;
+    let mut participants = Vec::new();
+    for p in &req.participants {
+        participants.push(
+            state
+                .catalog
+                .add_participant(&case.id, &p.name, &p.role)
+                .await?,
+        );
+    }
+    audit(
+        &state,
+        &who.user.username,
+        who.user.role.as_str(),
+        "create_case",
+        "",
+        &case.number,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "case": case, "participants": participants })),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScheduleHearing {
+    case_id: String,
+    courtroom_id: String,
+    date: String,
+    time: String,
+    /// Usernames.
+    judge: String,
+    secretary: String,
+    language: String,
+    open_to_public: bool,
+}
+
+async fn create_hearing(
+    State(state): State<Arc<AppState>>,
+    who: SignedIn,
+    Body(req): Body<ScheduleHearing>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    who.require(&[Role::Administrator, Role::Secretary])?;
+    let id_of = |name: &str| {
+        let c = &state.catalog;
+        let name = name.to_string();
+        async move {
+            c.user_by_name(&name)
+                .await?
+                .map(|u| u.id)
+                .ok_or(ApiError::NotFound(format!("no user {name:?}")))
+        }
+    };
+    let new = verbatim_catalog::NewHearing {
+        case_id: req.case_id,
+        courtroom_id: req.courtroom_id,
+        date: req.date,
+        time: req.time,
+        judge_id: id_of(&req.judge).await?,
+        secretary_id: id_of(&req.secretary).await?,
+        language: req.language,
+        open_to_public: req.open_to_public,
+    };
+    let h = state.catalog.create_hearing(&new).await?;
+    audit(
+        &state,
+        &who.user.username,
+        who.user.role.as_str(),
+        "schedule_hearing",
+        &h.id,
+        &h.case_number,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(json!(h))))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Grant {
+    username: String,
+}
+
+async fn grant_access(
+    State(state): State<Arc<AppState>>,
+    who: SignedIn,
+    Path(id): Path<String>,
+    Body(req): Body<Grant>,
+) -> Result<StatusCode, ApiError> {
+    who.require(&[Role::Administrator])?;
+    let h = visible(&state, &who, &id).await?;
+    let user = state
+        .catalog
+        .user_by_name(&req.username)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no user {:?}", req.username)))?;
+    state.catalog.grant_access(&h.id, &user.id).await?;
+    audit(
+        &state,
+        &who.user.username,
+        who.user.role.as_str(),
+        "grant_access",
+        &h.id,
+        &user.username,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn hearings(

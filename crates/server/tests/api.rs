@@ -431,3 +431,148 @@ async fn every_route_for_every_role() {
     );
     assert!(report.ok, "{}", report.to_text());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn administration_and_the_openapi_document_match_the_routes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("court");
+    std::fs::create_dir(&data).unwrap();
+    let (skey, _) = generate_key("test.court/admin").unwrap();
+    let log = Log::create(
+        &data.join("log"),
+        "test.court/admin",
+        SignerKey::parse(&skey).unwrap(),
+    )
+    .unwrap();
+    let catalog = Catalog::connect(&format!(
+        "sqlite://{}",
+        data.join("catalog.sqlite").display()
+    ))
+    .await
+    .unwrap();
+    catalog.upsert_court("c1", "Court").await.unwrap();
+    catalog
+        .upsert_courtroom("c1", "room-1", "Room 1")
+        .await
+        .unwrap();
+    catalog
+        .create_user("admin", "Admin", Role::Administrator, PW, "en")
+        .await
+        .unwrap();
+    let app = router(ServeOptions {
+        data_dir: data.clone(),
+        court: CourtInfo {
+            id: "c1".into(),
+            name: "Court".into(),
+            origin: "test.court/admin".into(),
+        },
+        rooms: vec![],
+        catalog,
+        log,
+        checkpoint_interval: Duration::from_secs(1),
+        disk_alarm_bytes: 0,
+        disk_stop_bytes: 0,
+        secure_cookies: true,
+    });
+    let admin = Client::login(&app, "admin", PW).await;
+    for (name, role) in [
+        ("judge1", "judge"),
+        ("sec1", "secretary"),
+        ("lawyer1", "viewer"),
+    ] {
+        let (s, v) = admin
+            .post("/api/users", json!({"username": name, "display_name": name, "role": role, "password": PW, "language": "kk"}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+    let (s, _) = admin
+        .post(
+            "/api/users",
+            json!({"username": "x", "display_name": "x", "role": "root", "password": PW}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, _) = admin
+        .post(
+            "/api/users",
+            json!({"username": "judge1", "display_name": "x", "role": "judge", "password": PW}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let sec = Client::login(&app, "sec1", PW).await;
+    let (s, _) = sec
+        .post(
+            "/api/users",
+            json!({"username": "y", "display_name": "y", "role": "viewer", "password": PW}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "only administrators manage users");
+    let (s, v) = sec
+        .post("/api/cases", json!({"number": "1-9/2026", "category": "criminal", "participants": [{"name": "Омаров", "role": "prosecutor"}]}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let case_id = v["case"]["id"].as_str().unwrap().to_string();
+    let schedule = |judge: &str| json!({"case_id": case_id, "courtroom_id": "room-1", "date": "2026-12-01", "time": "11:30", "judge": judge, "secretary": "sec1", "language": "ru", "open_to_public": false});
+    let (s, _) = sec.post("/api/hearings", schedule("sec1")).await;
+    assert_eq!(
+        s,
+        StatusCode::BAD_REQUEST,
+        "a secretary cannot be the judge"
+    );
+    let (s, _) = sec.post("/api/hearings", schedule("nobody")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, v) = sec.post("/api/hearings", schedule("judge1")).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let hid = v["id"].as_str().unwrap().to_string();
+    let lawyer = Client::login(&app, "lawyer1", PW).await;
+    let (s, _) = lawyer.get(&format!("/api/hearings/{hid}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = admin
+        .post(
+            &format!("/api/hearings/{hid}/access"),
+            json!({"username": "lawyer1"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, v) = lawyer.get(&format!("/api/hearings/{hid}")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["participants"][0]["name"], "Омаров");
+    let (s, v) = admin.get("/api/users").await;
+    assert_eq!((s, v.as_array().unwrap().len()), (StatusCode::OK, 4));
+    let (s, _) = sec.get("/api/users").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // Every path the OpenAPI document describes is routed (and nothing it omits is).
+    let (_, doc, _) = call(&app, "GET", "/api/openapi.json", "", "", None).await;
+    for (path, methods) in doc["paths"].as_object().unwrap() {
+        if path == "/api/events" {
+            // An endless stream: check its headers only.
+            let req = Request::builder()
+                .uri(path)
+                .header("cookie", &admin.cookie)
+                .body(Body::empty())
+                .unwrap();
+            let resp = app.clone().oneshot(req).await.unwrap();
+            assert_eq!(resp.status(), StatusCode::OK);
+            assert_eq!(resp.headers()["content-type"], "text/event-stream");
+            continue;
+        }
+        for method in methods.as_object().unwrap().keys() {
+            let p = path.replace("{id}", &hid);
+            let (s, v, _) = call(
+                &app,
+                &method.to_uppercase(),
+                &p,
+                &admin.cookie,
+                &admin.csrf,
+                Some("{}"),
+            )
+            .await;
+            assert!(
+                !(s == StatusCode::NOT_FOUND && v["error"] == "no such page or API route")
+                    && s != StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {path} is documented but not routed"
+            );
+        }
+    }
+}
