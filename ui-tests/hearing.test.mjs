@@ -1,0 +1,133 @@
+// A hearing through the web application in a real browser (Debian's Chromium, headless):
+// the secretary signs in, starts recording today's hearing, watches segments being sealed,
+// adds a note and stops; the record then verifies offline. A screenshot of each step is kept
+// in ui-tests/artifacts/.
+//
+// Needs VERBATIM_BIN (the verbatim binary); scripts/test sets it.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import net from "node:net";
+import { chromium } from "playwright-core";
+
+const BIN = process.env.VERBATIM_BIN;
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const ARTIFACTS = new URL("./artifacts/", import.meta.url).pathname;
+const PW = "admin password for tests";
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+}
+
+async function waitFor(fn, ms = 20000) {
+  const t = Date.now();
+  while (Date.now() - t < ms) {
+    try { if (await fn()) return; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("timed out");
+}
+
+/** A tiny API client for seeding (cookie + CSRF). */
+async function apiSession(base, username, password) {
+  const r = await fetch(base + "/api/login", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  assert.equal(r.status, 200);
+  const cookie = r.headers.get("set-cookie").split(";")[0];
+  const { csrf_token } = await r.json();
+  return async (method, path, body) => {
+    const res = await fetch(base + path, {
+      method, headers: { "Content-Type": "application/json", cookie, "X-CSRF-Token": csrf_token },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+}
+
+test("a secretary records a hearing from the browser", { timeout: 180000 }, async () => {
+  assert.ok(BIN, "set VERBATIM_BIN to the verbatim binary");
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), "verbatim-ui-"));
+  const data = join(dir, "court");
+  execFileSync(BIN, ["init", "--data", data, "--admin-password", PW], { stdio: "ignore" });
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const server = spawn(BIN, ["serve", "--data", data, "--listen", `127.0.0.1:${port}`], { stdio: "ignore" });
+  let browser;
+  try {
+    await waitFor(async () => (await fetch(base + "/api/openapi.json")).ok);
+
+    // Seed: a judge, a secretary, a case and today's hearing in the test courtroom.
+    const admin = await apiSession(base, "admin", PW);
+    for (const [username, role] of [["judge1", "judge"], ["sec1", "secretary"]]) {
+      const r = await admin("POST", "/api/users", { username, display_name: username, role, password: PW, language: "kk" });
+      assert.equal(r.status, 201);
+    }
+    const c = await admin("POST", "/api/cases", { number: "2-15/2026", category: "civil", participants: [{ name: "Истец", role: "plaintiff" }] });
+    assert.equal(c.status, 201);
+    const today = new Date().toISOString().slice(0, 10);
+    const h = await admin("POST", "/api/hearings", {
+      case_id: c.body.case.id, courtroom_id: "courtroom-1", date: today, time: "10:00",
+      judge: "judge1", secretary: "sec1", language: "kk+ru", open_to_public: true,
+    });
+    assert.equal(h.status, 201, JSON.stringify(h.body));
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    const page = await browser.newPage();
+    await page.goto(base + "/");
+    await page.screenshot({ path: ARTIFACTS + "1-sign-in.png" });
+
+    // Wrong password first: a clear message, no session.
+    await page.fill("input[name=username]", "sec1");
+    await page.fill("input[name=password]", "not the password");
+    await page.click("#login button");
+    await page.waitForFunction(() => document.getElementById("err").textContent.length > 0);
+
+    await page.fill("input[name=password]", PW);
+    await page.click("#login button");
+    await page.waitForSelector("#hearings li");
+    assert.match(await page.textContent("#who"), /sec1/);
+    assert.match(await page.textContent("#hearings"), /2-15\/2026/);
+    await page.screenshot({ path: ARTIFACTS + "2-hearings.png" });
+
+    await page.click("#hearings li button");
+    await page.waitForSelector("#controls:not([hidden])");
+    // Segments are sealed as they close, and the browser hears of each over SSE.
+    await page.waitForFunction(() => document.getElementById("events").textContent.includes('"sealed"'), null, { timeout: 30000 });
+    await page.fill("#note", "Свидетель приведён к присяге / Куә ант берді");
+    await page.click("button[data-act=note]");
+    await page.screenshot({ path: ARTIFACTS + "3-recording.png" });
+    await page.click("button[data-act=stop]");
+    await waitFor(async () => {
+      const r = await (await apiSession(base, "admin", PW))("GET", "/api/recording");
+      return r.body.recording === false;
+    });
+    await page.screenshot({ path: ARTIFACTS + "4-stopped.png" });
+  } finally {
+    if (browser) await browser.close();
+    server.kill("SIGTERM");
+    await new Promise((r) => server.on("exit", r));
+  }
+
+  // The record: the note and the recording are sealed, and everything verifies.
+  const entries = execFileSync(BIN, ["entries", "--data", data]).toString();
+  assert.match(entries, /"kind":"log_note".*Куә ант берді/);
+  assert.match(entries, /"action":"start_recording"/);
+  assert.match(entries, /"kind":"segment_sealed"/);
+  execFileSync(BIN, ["verify", data]); // throws unless it exits 0
+  rmSync(dir, { recursive: true, force: true });
+});
