@@ -1,6 +1,8 @@
 // A hearing through the web application in a real browser (Debian's Chromium, headless):
-// the secretary signs in, starts recording today's hearing, watches segments being sealed,
-// adds a note and stops; the record then verifies offline. A screenshot of each step is kept
+// the secretary signs in, runs the pre-hearing test, starts recording today's hearing,
+// watches segments being sealed and the meters move, mutes a microphone, switches the
+// interface to Kazakh, adds a quick-tag note and a typed one, and stops; the record then
+// verifies offline. A screenshot of each step is kept
 // in ui-tests/artifacts/.
 //
 // Needs VERBATIM_BIN (the verbatim binary); scripts/test sets it.
@@ -99,24 +101,36 @@ test("a secretary records a hearing from the browser", { timeout: 180000 }, asyn
 
     await page.fill("input[name=password]", PW);
     await page.click("#login button");
-    await page.waitForSelector("#hearings li");
+    await page.waitForSelector("#hearings li button.start");
     assert.match(await page.textContent("#who"), /sec1/);
     assert.match(await page.textContent("#hearings"), /2-15\/2026/);
     await page.screenshot({ path: ARTIFACTS + "2-hearings.png" });
 
-    await page.click("#hearings li button");
-    await page.waitForSelector("#controls:not([hidden])");
+    // The pre-hearing test: every source of the courtroom delivers a signal.
+    await page.click("#hearings li button.test");
+    await page.waitForFunction(() => document.querySelectorAll("#preflight tr").length === 10, null, { timeout: 30000 });
+    assert.equal(await page.locator("#preflight td.lost").count(), 0);
+    await page.screenshot({ path: ARTIFACTS + "3-pre-hearing-test.png" });
+
+    await page.click("#hearings li button.start");
+    await page.waitForSelector("#recording:not([hidden])");
     // Segments are sealed as they close, and the browser hears of each over SSE.
-    await page.waitForFunction(() => document.getElementById("events").textContent.includes('"sealed"'), null, { timeout: 30000 });
-    await page.fill("#note", "Свидетель приведён к присяге / Куә ант берді");
+    await page.waitForFunction(() => Number(document.getElementById("sealed").textContent) >= 10, null, { timeout: 30000 });
+    // Live levels move the microphones' meters.
+    await page.waitForFunction(() => parseFloat(document.querySelector("#src-mic1 .meter div").style.width) > 10);
+    await page.click("#src-mic1 button.mute");
+    await page.waitForSelector("#src-mic1.muted");
+
+    // Switch the interface to Kazakh; every string follows.
+    await page.selectOption("#lang", "kk");
+    assert.equal(await page.textContent("button[data-act=stop]"), "Жазуды тоқтату");
+    await page.click("#tags button[data-tag=witness_sworn]");
+    await page.fill("#note", "Свидетель предупреждён об ответственности");
     await page.click("button[data-act=note]");
-    await page.screenshot({ path: ARTIFACTS + "3-recording.png" });
+    await page.screenshot({ path: ARTIFACTS + "4-recording-kk.png" });
     await page.click("button[data-act=stop]");
-    await waitFor(async () => {
-      const r = await (await apiSession(base, "admin", PW))("GET", "/api/recording");
-      return r.body.recording === false;
-    });
-    await page.screenshot({ path: ARTIFACTS + "4-stopped.png" });
+    await page.waitForSelector("#recording[hidden]", { state: "attached" });
+    await page.screenshot({ path: ARTIFACTS + "5-stopped.png" });
   } finally {
     if (browser) await browser.close();
     server.kill("SIGTERM");
@@ -126,6 +140,8 @@ test("a secretary records a hearing from the browser", { timeout: 180000 }, asyn
   // The record: the note and the recording are sealed, and everything verifies.
   const entries = execFileSync(BIN, ["entries", "--data", data]).toString();
   assert.match(entries, /"kind":"log_note".*Куә ант берді/);
+  assert.match(entries, /"kind":"log_note".*Свидетель предупреждён/);
+  assert.match(entries, /"kind":"mic_muted".*"stream":"mic1"/);
   assert.match(entries, /"action":"start_recording"/);
   assert.match(entries, /"kind":"segment_sealed"/);
   execFileSync(BIN, ["verify", data]); // throws unless it exits 0

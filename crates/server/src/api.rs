@@ -44,6 +44,7 @@ pub(crate) fn routes(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/api/openapi.json", get(openapi))
+        .route("/assets/i18n.json", get(i18n))
         .route("/api/login", post(login))
         .route("/api/logout", post(logout))
         .route("/api/me", get(me))
@@ -53,6 +54,7 @@ pub(crate) fn routes(state: Arc<AppState>) -> Router {
         .route("/api/hearings/{id}", get(hearing))
         .route("/api/hearings/{id}/access", post(grant_access))
         .route("/api/recording", get(recording_status))
+        .route("/api/recording/preflight", post(recording_preflight))
         .route("/api/recording/start", post(recording_start))
         .route("/api/recording/pause", post(recording_pause))
         .route("/api/recording/resume", post(recording_resume))
@@ -72,6 +74,14 @@ async fn openapi() -> Response {
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         include_str!("../assets/openapi.json"),
+    )
+        .into_response()
+}
+
+async fn i18n() -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        include_str!("../assets/i18n.json"),
     )
         .into_response()
 }
@@ -444,6 +454,41 @@ fn may_control(who: &SignedIn, secretary_id: &str) -> Result<(), ApiError> {
         ));
     }
     Ok(())
+}
+
+/// The pre-hearing test of the hearing's courtroom: does every source deliver a signal?
+async fn recording_preflight(
+    State(state): State<Arc<AppState>>,
+    who: SignedIn,
+    Body(req): Body<Start>,
+) -> Result<Json<Value>, ApiError> {
+    who.require(&[Role::Secretary, Role::Administrator])?;
+    let h = visible(&state, &who, &req.hearing_id).await?;
+    may_control(&who, &h.secretary_id)?;
+    let room = state
+        .rooms
+        .iter()
+        .find(|r| r.id == h.courtroom_id)
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::Conflict(format!(
+                "courtroom {} has no sources configured",
+                h.courtroom_id
+            ))
+        })?;
+    // The sources are in use while recording.
+    let slot = state.slot.lock().await;
+    if matches!(&*slot, Slot::Recording { .. }) {
+        return Err(ApiError::Conflict(
+            "a hearing is recording; test before starting".into(),
+        ));
+    }
+    let checks = tokio::task::block_in_place(|| {
+        verbatim_record::preflight::check(&room, std::time::Duration::from_secs(3))
+    })
+    .map_err(|e| ApiError::Conflict(e.to_string()))?;
+    drop(slot);
+    Ok(Json(json!(checks)))
 }
 
 async fn recording_start(

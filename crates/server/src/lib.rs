@@ -22,6 +22,61 @@ use verbatim_record::{CourtroomConfig, Recorder};
 
 pub use auth::SESSION_COOKIE;
 
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    /// Every interface string exists in Kazakh, Russian and English, and every key the page
+    /// uses is defined.
+    #[test]
+    fn every_string_is_translated() {
+        let dict: Value = serde_json::from_str(include_str!("../assets/i18n.json")).unwrap();
+        let dict = dict.as_object().unwrap();
+        for (key, t) in dict {
+            for lang in ["kk", "ru", "en"] {
+                let s = t[lang].as_str().unwrap_or_default();
+                assert!(!s.trim().is_empty(), "{key} has no {lang} text");
+            }
+        }
+        let page = include_str!("../assets/index.html");
+        let mut used = Vec::new();
+        for attr in ["data-i18n=\"", "data-i18n-placeholder=\""] {
+            for part in page.split(attr).skip(1) {
+                used.push(part.split('"').next().unwrap().to_string());
+            }
+        }
+        // Calls of the translation function t("key"), not other functions ending in t.
+        let bytes = page.as_bytes();
+        for (i, _) in page.match_indices("t(\"") {
+            let before = if i == 0 { b' ' } else { bytes[i - 1] };
+            if before.is_ascii_alphanumeric() || before == b'_' || before == b'.' {
+                continue;
+            }
+            let key: String = page[i + 3..].chars().take_while(|c| *c != '"').collect();
+            if !key.ends_with('.') {
+                used.push(key);
+            }
+        }
+        // Keys built at run time from a prefix.
+        for prefix in ["health.", "state.", "tag."] {
+            assert!(dict.keys().any(|k| k.starts_with(prefix)), "{prefix}*");
+        }
+        for state in ["starting", "recording", "lost", "idle", "ended"] {
+            used.push(format!("health.{state}"));
+        }
+        for state in ["recording", "paused", "stopped"] {
+            used.push(format!("state.{state}"));
+        }
+        assert!(used.len() > 20);
+        for key in used {
+            assert!(
+                dict.contains_key(&key),
+                "the page uses {key:?}, which has no translations"
+            );
+        }
+    }
+}
+
 /// The court the server serves.
 #[derive(Debug, Clone)]
 pub struct CourtInfo {
