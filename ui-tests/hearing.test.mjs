@@ -131,6 +131,36 @@ test("a secretary records a hearing from the browser", { timeout: 180000 }, asyn
     await page.click("button[data-act=stop]");
     await page.waitForSelector("#recording[hidden]", { state: "attached" });
     await page.screenshot({ path: ARTIFACTS + "5-stopped.png" });
+
+    // Review: every camera in sync, the notes as a timeline, the verification badge.
+    await page.click("#hearings li a.review");
+    await page.waitForSelector("#badge.ok");
+    assert.equal(await page.locator("#grid video").count(), 4);
+    await page.selectOption("#mic", "mic2");
+    await page.click("#play");
+    await page.waitForFunction(() => [...document.querySelectorAll("#grid video")].every((v) => v.currentTime > 0.5), null, { timeout: 20000 });
+    await page.screenshot({ path: ARTIFACTS + "6-review.png" });
+    // Seek to a note: every camera shows the moment of the note, within one frame or so.
+    const note = page.locator("#notes button.note").first();
+    const noteNs = Number(await note.getAttribute("data-ns"));
+    await note.click();
+    await page.waitForTimeout(1500);
+    const spread = await page.evaluate(() => {
+      const now = window.reviewTime();
+      return [...document.querySelectorAll("#grid video")].map((v) => {
+        const seg = v.src.split("/").pop();
+        return { seg, t: v.currentTime, now };
+      });
+    });
+    const record = await (await apiSession(base, "admin", PW))("GET", `/api/hearings/${h.body.id}/record`);
+    for (const v of spread) {
+      const stream = record.body.streams.find((s) => s.segments.some((x) => x.url.endsWith("/" + v.seg) && v.seg));
+      const seg = stream.segments.find((x) => x.url.endsWith("/" + v.seg));
+      const shown = seg.start_ns + v.t * 1e9;
+      assert.ok(Math.abs(shown - v.now) < 0.35e9, `camera at ${shown}, clock at ${v.now}`);
+      assert.ok(v.now >= noteNs, "playback continues from the note");
+    }
+    await page.screenshot({ path: ARTIFACTS + "7-review-at-note.png" });
   } finally {
     if (browser) await browser.close();
     server.kill("SIGTERM");

@@ -430,6 +430,32 @@ impl Log {
     }
 }
 
+/// The intact entries of a log's journal, read without taking the writer's lock: for
+/// readers (the review page) while a recorder appends. A torn tail is ignored.
+pub fn read_entries(dir: &Path) -> Result<Vec<Vec<u8>>, LogError> {
+    let jpath = dir.join(JOURNAL_FILE);
+    let journal = File::open(&jpath).map_err(|e| {
+        if e.kind() == io::ErrorKind::NotFound {
+            LogError::NotFound(dir.to_path_buf())
+        } else {
+            LogError::Io {
+                path: jpath.clone(),
+                source: e,
+            }
+        }
+    })?;
+    let scan = scan_journal(&journal, &jpath)?;
+    let mut out = Vec::with_capacity(scan.offsets.len());
+    for (off, len) in scan.offsets.iter().zip(&scan.lengths) {
+        let mut buf = vec![0; *len as usize];
+        journal
+            .read_exact_at(&mut buf, *off)
+            .map_err(io_err(&jpath))?;
+        out.push(buf);
+    }
+    Ok(out)
+}
+
 /// What a pass over the journal found.
 struct JournalScan {
     leaves: Vec<Hash>,

@@ -53,6 +53,9 @@ pub(crate) fn routes(state: Arc<AppState>) -> Router {
         .route("/api/hearings", get(hearings).post(create_hearing))
         .route("/api/hearings/{id}", get(hearing))
         .route("/api/hearings/{id}/access", post(grant_access))
+        .route("/api/hearings/{id}/record", get(hearing_record))
+        .route("/media/{hearing}/{stream}/{file}", get(media))
+        .route("/review", get(review_page))
         .route("/api/recording", get(recording_status))
         .route("/api/recording/preflight", post(recording_preflight))
         .route("/api/recording/start", post(recording_start))
@@ -68,6 +71,10 @@ pub(crate) fn routes(state: Arc<AppState>) -> Router {
 
 async fn index() -> Html<&'static str> {
     Html(include_str!("../assets/index.html"))
+}
+
+async fn review_page() -> Html<&'static str> {
+    Html(include_str!("../assets/review.html"))
 }
 
 async fn openapi() -> Response {
@@ -766,4 +773,226 @@ async fn events(
         }
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// Everything the review page needs about a hearing, from the log: each stream's segments
+/// on the media clock, the notes, mutes and gaps, and whether the hearing's entries are in
+/// the court's latest signed checkpoint.
+async fn hearing_record(
+    State(state): State<Arc<AppState>>,
+    who: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let h = visible(&state, &who, &id).await?;
+    let log_dir = state.data_dir.join(verbatim_log::layout::LOG_DIR);
+    let data_dir = state.data_dir.clone();
+    let origin = state.court.origin.clone();
+    let record =
+        tokio::task::spawn_blocking(move || record_of(&log_dir, &data_dir, &origin, &h.id))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))??;
+    audit(
+        &state,
+        &who.user.username,
+        who.user.role.as_str(),
+        "view_record",
+        &id,
+        "",
+    )
+    .await?;
+    Ok(Json(record))
+}
+
+fn record_of(
+    log_dir: &std::path::Path,
+    data_dir: &std::path::Path,
+    origin: &str,
+    hearing: &str,
+) -> Result<Value, ApiError> {
+    use std::collections::BTreeMap;
+    let entries = verbatim_log::store::read_entries(log_dir)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut streams: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let (mut notes, mut events) = (Vec::new(), Vec::new());
+    let mut tree = verbatim_log::Tree::new();
+    let mut last_index = None;
+    let mut count = 0u64;
+    for (i, bytes) in entries.iter().enumerate() {
+        tree.push(verbatim_log::tree::leaf_hash(bytes));
+        let Ok(e) = Entry::decode(bytes) else {
+            continue;
+        };
+        if e.hearing() != Some(hearing) {
+            continue;
+        }
+        count += 1;
+        last_index = Some(i as u64);
+        match e {
+            Entry::SegmentSealed(s) => {
+                let file = s.path.rsplit('/').next().unwrap_or_default().to_string();
+                streams.entry(s.stream.clone()).or_default().push(json!({
+                    "seq": s.seq, "start_ns": s.media_start_ns, "end_ns": s.media_end_ns,
+                    "url": format!("/media/{}/{}/{}", s.hearing, s.stream, file),
+                }));
+            }
+            Entry::LogNote(n) => notes.push(json!({ "media_ns": n.media_ns, "role": n.role, "text": n.text, "author": n.author })),
+            other => {
+                if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
+                    if other.kind() != "audit" {
+                        events.push(v);
+                    }
+                }
+            }
+        }
+    }
+    if count == 0 {
+        return Ok(
+            json!({ "streams": [], "notes": [], "events": [], "verified": { "ok": false, "detail": "nothing recorded yet" } }),
+        );
+    }
+    // The badge: the court's latest signed checkpoint covers every entry of this hearing,
+    // and the entries as stored hash to its root.
+    let vkey = std::fs::read_to_string(data_dir.join(verbatim_log::layout::VERIFIER_KEY))
+        .unwrap_or_default();
+    let note =
+        std::fs::read(log_dir.join(verbatim_log::store::CHECKPOINT_FILE)).unwrap_or_default();
+    let verified = match verbatim_log::VerifierKey::parse(&vkey)
+        .and_then(|k| verbatim_log::checkpoint::open_checkpoint(&note, &k, origin))
+    {
+        Err(e) => json!({ "ok": false, "detail": e.to_string() }),
+        Ok(cp) => {
+            let covered = last_index.is_some_and(|i| i < cp.size);
+            let root_ok = tree.root_at(cp.size).is_ok_and(|r| r == cp.root);
+            json!({
+                "ok": covered && root_ok,
+                "checkpoint_size": cp.size,
+                "entries": count,
+                "detail": if !root_ok { "the log does not match its signed checkpoint" }
+                          else if !covered { "the newest entries are not yet in a signed checkpoint" }
+                          else { "every entry of this hearing is in the court's signed log" },
+            })
+        }
+    };
+    let streams: Vec<Value> = streams
+        .into_iter()
+        .map(|(id, segments)| {
+            let media = if segments
+                .first()
+                .and_then(|s| s["url"].as_str())
+                .is_some_and(|u| u.ends_with(".mp4"))
+            {
+                "video"
+            } else {
+                "audio"
+            };
+            json!({ "id": id, "media": media, "segments": segments })
+        })
+        .collect();
+    Ok(json!({ "streams": streams, "notes": notes, "events": events, "verified": verified }))
+}
+
+#[derive(Deserialize)]
+struct MediaPath {
+    hearing: String,
+    stream: String,
+    file: String,
+}
+
+/// Sealed segment files, served as they are (never rewritten), with HTTP range requests.
+async fn media(
+    State(state): State<Arc<AppState>>,
+    who: SignedIn,
+    Path(p): Path<MediaPath>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
+    for part in [&p.hearing, &p.stream, &p.file] {
+        if !verbatim_log::entry::is_valid_id(part) {
+            return Err(ApiError::BadRequest("not a segment path".into()));
+        }
+    }
+    let content_type = match p.file.rsplit_once('.') {
+        Some((_, "mp4")) => "video/mp4",
+        Some((_, "mka")) => "audio/x-matroska",
+        _ => return Err(ApiError::NotFound("not a segment".into())),
+    };
+    visible(&state, &who, &p.hearing).await?;
+    let path = state
+        .data_dir
+        .join(verbatim_log::layout::HEARINGS_DIR)
+        .join(&p.hearing)
+        .join(&p.stream)
+        .join(&p.file);
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|_| ApiError::NotFound("no such segment".into()))?;
+    let total = bytes.len() as u64;
+    let range = headers
+        .get(axum::http::header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .map(|r| parse_range(r, total));
+    let common = [
+        (axum::http::header::CONTENT_TYPE, content_type.to_string()),
+        (axum::http::header::ACCEPT_RANGES, "bytes".to_string()),
+        (
+            axum::http::header::CACHE_CONTROL,
+            "private, max-age=31536000, immutable".to_string(),
+        ),
+    ];
+    Ok(match range {
+        None => (StatusCode::OK, common, bytes).into_response(),
+        Some(Some((a, b))) => (
+            StatusCode::PARTIAL_CONTENT,
+            common,
+            [(
+                axum::http::header::CONTENT_RANGE,
+                format!("bytes {a}-{b}/{total}"),
+            )],
+            bytes[a as usize..=b as usize].to_vec(),
+        )
+            .into_response(),
+        Some(None) => (
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            [(
+                axum::http::header::CONTENT_RANGE,
+                format!("bytes */{total}"),
+            )],
+        )
+            .into_response(),
+    })
+}
+
+/// One `bytes=` range (`a-b`, `a-`, `-n`) within `total` bytes, inclusive; `None` if it
+/// cannot be satisfied.
+fn parse_range(header: &str, total: u64) -> Option<(u64, u64)> {
+    let spec = header.strip_prefix("bytes=")?.trim();
+    if spec.contains(',') || total == 0 {
+        return None;
+    }
+    let (a, b) = spec.split_once('-')?;
+    let (start, end) = match (a.trim(), b.trim()) {
+        ("", n) => {
+            let n: u64 = n.parse().ok()?;
+            (total.saturating_sub(n), total - 1)
+        }
+        (a, "") => (a.parse().ok()?, total - 1),
+        (a, b) => (a.parse().ok()?, b.parse::<u64>().ok()?.min(total - 1)),
+    };
+    (start <= end && start < total).then_some((start, end))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ranges() {
+        use super::parse_range;
+        assert_eq!(parse_range("bytes=0-9", 100), Some((0, 9)));
+        assert_eq!(parse_range("bytes=90-", 100), Some((90, 99)));
+        assert_eq!(parse_range("bytes=-10", 100), Some((90, 99)));
+        assert_eq!(parse_range("bytes=95-200", 100), Some((95, 99)));
+        assert_eq!(parse_range("bytes=100-", 100), None);
+        assert_eq!(parse_range("bytes=5-1", 100), None);
+        assert_eq!(parse_range("bytes=0-1,5-6", 100), None);
+        assert_eq!(parse_range("items=0-1", 100), None);
+        assert_eq!(parse_range("bytes=x-", 100), None);
+    }
 }

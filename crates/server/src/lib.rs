@@ -38,7 +38,10 @@ mod tests {
                 assert!(!s.trim().is_empty(), "{key} has no {lang} text");
             }
         }
-        let page = include_str!("../assets/index.html");
+        let page = concat!(
+            include_str!("../assets/index.html"),
+            include_str!("../assets/review.html")
+        );
         let mut used = Vec::new();
         for attr in ["data-i18n=\"", "data-i18n-placeholder=\""] {
             for part in page.split(attr).skip(1) {

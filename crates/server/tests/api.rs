@@ -384,6 +384,74 @@ async fn every_route_for_every_role() {
     let (_, v) = sec.get("/api/recording").await;
     assert_eq!(v["recording"], false);
 
+    // The record for review: segments on the media clock, the note, the badge.
+    let (s, rec) = judge_c
+        .get(&format!("/api/hearings/{}/record", open.id))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{rec}");
+    assert_eq!(rec["verified"]["ok"], true, "{}", rec["verified"]);
+    assert_eq!(rec["notes"][0]["text"], "Куә ант берді");
+    let streams = rec["streams"].as_array().unwrap();
+    assert_eq!(streams.len(), 2);
+    let url = streams[0]["segments"][0]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Sealed files are served as they are, with ranges.
+    let (s, _, _) = call(&app, "GET", &url, "", "", None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let req = Request::builder()
+        .uri(&url)
+        .header("cookie", &judge_c.cookie)
+        .header("range", "bytes=0-99")
+        .body(Body::empty())
+        .unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT);
+    assert!(resp.headers()["content-range"]
+        .to_str()
+        .unwrap()
+        .starts_with("bytes 0-99/"));
+    let part = resp.into_body().collect().await.unwrap().to_bytes();
+    let whole = std::fs::read(
+        data.join("hearings")
+            .join(url.trim_start_matches("/media/")),
+    )
+    .unwrap();
+    assert_eq!(&part[..], &whole[..100], "byte for byte");
+    let req = Request::builder()
+        .uri(&url)
+        .header("cookie", &judge_c.cookie)
+        .header("range", "bytes=999999999-")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        app.clone().oneshot(req).await.unwrap().status(),
+        StatusCode::RANGE_NOT_SATISFIABLE
+    );
+    for bad in [
+        "/media/..%2F..%2Fkeys/court.key/x",
+        "/media/h/cam1/000000.txt",
+        "/media/nohearing/cam1/000000.mp4",
+    ] {
+        let (s, _) = judge_c.get(bad).await;
+        assert!(
+            s == StatusCode::BAD_REQUEST || s == StatusCode::NOT_FOUND,
+            "{bad}: {s}"
+        );
+    }
+    let (s, _) = sec2
+        .get(&format!("/api/hearings/{}/record", closed.id))
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "a closed hearing's record is invisible to others"
+    );
+    let (s, page, _) = call(&app, "GET", "/review", "", "", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.as_str().unwrap().contains("reviewTime"));
+
     let (s, _) = sec.post("/api/logout", json!({})).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     let (s, _) = sec.get("/api/me").await;
