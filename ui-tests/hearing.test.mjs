@@ -116,6 +116,8 @@ test("a secretary records a hearing from the browser", { timeout: 180000 }, asyn
     await page.waitForSelector("#recording:not([hidden])");
     // Segments are sealed as they close, and the browser hears of each over SSE.
     await page.waitForFunction(() => Number(document.getElementById("sealed").textContent) >= 10, null, { timeout: 30000 });
+    // Each camera's thumbnail shows its newest sealed segment.
+    await page.waitForFunction(() => [...document.querySelectorAll("video.thumb")].filter((v) => v.readyState >= 2).length === 4, null, { timeout: 20000 });
     // Live levels move the microphones' meters.
     await page.waitForFunction(() => parseFloat(document.querySelector("#src-mic1 .meter div").style.width) > 10);
     await page.click("#src-mic1 button.mute");
