@@ -155,6 +155,14 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         from: u64,
     },
+    /// Demo helper: a judge, a secretary, a case and today's hearing in courtroom-1.
+    #[command(hide = true)]
+    SeedDemo {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        password: String,
+    },
     /// Crash-test helper: append entries forever, printing each acknowledgement.
     #[command(hide = true)]
     AppendLoop {
@@ -348,6 +356,7 @@ fn run(command: Command) -> Result<ExitCode> {
                 println!("{}", String::from_utf8_lossy(&bytes));
             }
         }
+        Command::SeedDemo { data, password } => seed_demo(&data, &password)?,
         Command::AppendLoop {
             data,
             checkpoint_every,
@@ -413,6 +422,75 @@ fn serve(data: &std::path::Path, listen: std::net::SocketAddr, secure: bool) -> 
         verbatim_server::serve(opts, listen, shutdown).await?;
         anyhow::Ok(())
     })
+}
+
+/// Seeds the demo court's catalog (idempotent).
+fn seed_demo(data: &std::path::Path, password: &str) -> Result<()> {
+    use verbatim_catalog::{CatalogError, Category, NewHearing, Role};
+    let config = config::Config::load(&data.join(verbatim_log::layout::CONFIG_FILE))?;
+    court::runtime()?.block_on(async {
+        let c = verbatim_catalog::Catalog::connect(&config.catalog.resolved(data)).await?;
+        c.upsert_court(&config.court.id, &config.court.name).await?;
+        c.upsert_courtroom(&config.court.id, "courtroom-1", "Зал № 1 / № 1 зал")
+            .await?;
+        for (name, display, role) in [
+            ("judge", "Ахметова А. С.", Role::Judge),
+            ("secretary", "Сейтқали Н. Б.", Role::Secretary),
+        ] {
+            match c.create_user(name, display, role, password, "kk").await {
+                Ok(_) | Err(CatalogError::Exists(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let case = match c
+            .create_case(
+                &config.court.id,
+                "2-15/2026",
+                Category::Civil,
+                "О взыскании долга",
+            )
+            .await
+        {
+            Ok(case) => {
+                for (n, r) in [("Иванов И. И.", "plaintiff"), ("Серіков Б.", "defendant")]
+                {
+                    c.add_participant(&case.id, n, r).await?;
+                }
+                case
+            }
+            Err(CatalogError::Exists(_)) => return anyhow::Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        let judge = c.user_by_name("judge").await?.context("judge")?;
+        let secretary = c.user_by_name("secretary").await?.context("secretary")?;
+        let days = court::now_unix_ms() / 86_400_000;
+        c.create_hearing(&NewHearing {
+            case_id: case.id,
+            courtroom_id: "courtroom-1".into(),
+            date: civil_date(days as i64),
+            time: "10:00".into(),
+            judge_id: judge.id,
+            secretary_id: secretary.id,
+            language: "kk+ru".into(),
+            open_to_public: true,
+        })
+        .await?;
+        anyhow::Ok(())
+    })
+}
+
+/// `YYYY-MM-DD` of a day counted from the Unix epoch (UTC).
+fn civil_date(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// `--key` takes the key itself or a file holding it.
