@@ -13,7 +13,9 @@ pub enum CameraFeed<'a> {
     /// A live test pattern with a clock, encoded to H.264 in the server (keyframe each second).
     Pattern,
     /// A pre-encoded H.264 Annex B elementary stream file (25 frames/s), looped, with no
-    /// encoding cost.
+    /// encoding cost. An elementary stream carries no timestamps: h264parse gives frames
+    /// a DTS from the frame rate, and h264timestamper derives the PTS RTP needs (without it
+    /// every packet carried one RTP timestamp).
     H264File(&'a Path),
 }
 
@@ -49,7 +51,7 @@ pub fn serve(
                 format!(
                     "( multifilesrc location=\"{p}\" loop=true \
                      caps=\"video/x-h264,stream-format=byte-stream,framerate=25/1\" \
-                     ! h264parse ! identity sync=true \
+                     ! h264parse ! h264timestamper ! identity sync=true \
                      ! rtph264pay name=pay0 pt=96 config-interval=-1 )"
                 )
             }
