@@ -483,3 +483,58 @@ fn bad_recording_requests_fail_clearly_without_writing() {
     .unwrap();
     assert_eq!(entries(&dir).len(), before, "nothing was logged");
 }
+
+/// The benchmark's cameras: a pre-encoded H.264 file looped by the test-camera server
+/// records as a live camera does, in 2 s segments on the media clock.
+#[test]
+fn a_looped_h264_file_camera_records_like_a_live_one() {
+    let _serial = serial();
+    gst::init().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let h264 = tmp.path().join("cam.h264");
+    let p = gst::parse::launch(&format!(
+        "videotestsrc num-buffers=100 ! video/x-raw,width=320,height=240,framerate=25/1 \
+         ! x264enc key-int-max=25 speed-preset=ultrafast ! video/x-h264,stream-format=byte-stream \
+         ! filesink location={}",
+        h264.display()
+    ))
+    .unwrap();
+    p.set_state(gst::State::Playing).unwrap();
+    p.bus()
+        .unwrap()
+        .timed_pop_filtered(gst::ClockTime::from_seconds(20), &[gst::MessageType::Eos])
+        .unwrap();
+    p.set_state(gst::State::Null).unwrap();
+
+    let dir = tmp.path().join("court");
+    common::init(&dir);
+    let port = free_port();
+    let mut cfg = fs::read_to_string(dir.join("verbatim.toml")).unwrap();
+    cfg.push_str(&format!(
+        "\n[[courtrooms]]\nid = \"r\"\n[[courtrooms.sources]]\nid = \"cam1\"\nkind = \"rtsp_camera\"\nurl = \"rtsp://127.0.0.1:{port}/cam1\"\n"
+    ));
+    fs::write(dir.join("verbatim.toml"), cfg).unwrap();
+    let listen = format!("127.0.0.1:{port}");
+    let _cams = spawn(&[
+        "test-cameras",
+        "--listen",
+        &listen,
+        "--cameras",
+        "1",
+        "--h264-file",
+        h264.to_str().unwrap(),
+    ]);
+    std::thread::sleep(Duration::from_secs(1));
+    let d = dir.to_str().unwrap();
+    ok(&["record", "--data", d, "--duration", "11", "--quiet"]);
+    let segs = segments_by_stream(&entries(&dir));
+    let cam = &segs["cam1"];
+    // A 4 s file looped: segments of 2 s each, back to back, for the whole recording.
+    assert!(cam.len() >= 4, "{cam:?}");
+    for w in cam.windows(2) {
+        assert_eq!(w[0].2, w[1].1);
+        let len = (w[0].2 - w[0].1) as f64 / 1e9;
+        assert!((1.9..=2.1).contains(&len), "{len} s");
+    }
+    assert!(verbatim(&["verify", d]).status.success());
+}

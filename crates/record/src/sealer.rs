@@ -144,9 +144,20 @@ fn run(
         let mut replies = Vec::new();
         for job in jobs {
             match job {
-                SealJob::Entry(e) => entries.push(e),
+                // One bad entry must not stop the sealing of everything else.
+                SealJob::Entry(e) => match e.validate() {
+                    Ok(()) => entries.push(e),
+                    Err(err) => events.send(Event::Alarm {
+                        kind: AlarmKind::SealFailed,
+                        stream: None,
+                        message: format!("refused a {} entry: {err}", e.kind()),
+                    }),
+                },
                 SealJob::Checkpoint(reply) => replies.push(reply),
-                SealJob::Segment(seg) => match prepare(&ctx, &seg) {
+                SealJob::Segment(seg) => match prepare(&ctx, &seg).and_then(|(entry, bytes)| {
+                    entry.validate().map_err(|e| e.to_string())?;
+                    Ok((entry, bytes))
+                }) {
                     Ok((entry, bytes)) => {
                         if let Some(d) = ctx.data_dir.join(&seg.path).parent() {
                             dirs.insert(d.to_path_buf());

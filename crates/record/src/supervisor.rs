@@ -435,10 +435,23 @@ fn run_once(
 
 use gstreamer::glib;
 
-/// Media time of a running time of `pipeline`.
+/// Media time of a running time of `pipeline`. splitmuxsink reports some running times
+/// offset by 2^63 (seen with cameras whose decoding timestamps run ahead of presentation);
+/// anything implausible — more than 10 s from the shared clock's now — is replaced by now,
+/// since fragment messages arrive as the fragment opens or closes.
 fn media_time(pipeline: &gst::Pipeline, t: &Timeline, running_ns: u64) -> u64 {
+    let now = t.now_ns();
     let base = pipeline.base_time().map_or(0, |b| b.nseconds());
-    (t.part_offset_ns + base + running_ns).saturating_sub(t.part_base.nseconds())
+    let computed = t
+        .part_offset_ns
+        .saturating_add(base)
+        .saturating_add(running_ns)
+        .saturating_sub(t.part_base.nseconds());
+    if computed.abs_diff(now) > 10_000_000_000 {
+        now
+    } else {
+        computed
+    }
 }
 
 fn seal_closed(

@@ -4,6 +4,7 @@
 
 use crate::pipeline::PipelineError;
 use gstreamer::glib;
+use gstreamer::prelude::*;
 use gstreamer_rtsp_server as rtsp;
 use gstreamer_rtsp_server::prelude::*;
 use std::path::Path;
@@ -14,8 +15,8 @@ pub enum CameraFeed<'a> {
     Pattern,
     /// A pre-encoded H.264 Annex B elementary stream file (25 frames/s), looped, with no
     /// encoding cost. An elementary stream carries no timestamps: h264parse gives frames
-    /// a DTS from the frame rate, and h264timestamper derives the PTS RTP needs (without it
-    /// every packet carried one RTP timestamp).
+    /// a DTS from the frame rate, and the server copies it to the PTS that RTP needs
+    /// (without it every packet carried one RTP timestamp). The file must have no B-frames.
     H264File(&'a Path),
 }
 
@@ -51,13 +52,29 @@ pub fn serve(
                 format!(
                     "( multifilesrc location=\"{p}\" loop=true \
                      caps=\"video/x-h264,stream-format=byte-stream,framerate=25/1\" \
-                     ! h264parse ! h264timestamper ! identity sync=true \
+                     ! h264parse name=parse ! identity sync=true \
                      ! rtph264pay name=pay0 pt=96 config-interval=-1 )"
                 )
             }
         };
         let factory = rtsp::RTSPMediaFactory::new();
         factory.set_launch(&launch);
+        factory.connect_media_configure(|_, media| {
+            let Ok(bin) = media.element().downcast::<gstreamer::Bin>() else {
+                return;
+            };
+            if let Some(pad) = bin.by_name("parse").and_then(|p| p.static_pad("src")) {
+                pad.add_probe(gstreamer::PadProbeType::BUFFER, |_, info| {
+                    if let Some(gstreamer::PadProbeData::Buffer(buf)) = &mut info.data {
+                        if buf.pts().is_none() {
+                            let dts = buf.dts();
+                            buf.make_mut().set_pts(dts);
+                        }
+                    }
+                    gstreamer::PadProbeReturn::Ok
+                });
+            }
+        });
         // One encoder per camera, shared by every client, as a real camera has.
         factory.set_shared(true);
         mounts.add_factory(&format!("/cam{i}"), factory);
