@@ -191,6 +191,25 @@ fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
+/// `YYYY-MM-DD` of a day counted from the Unix epoch (UTC), without a date library.
+pub fn civil_date(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Today's date (UTC), `YYYY-MM-DD`.
+pub fn today() -> String {
+    civil_date(now_ms() / 86_400_000)
+}
+
 /// A new random identifier or token: 128 bits, lowercase hex.
 pub fn random_token() -> String {
     let mut b = [0u8; 16];
@@ -782,6 +801,13 @@ fn map_fk(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(20_419), "2025-11-27");
+        assert_eq!(civil_date(11_016), "2000-02-29");
+    }
 
     #[test]
     fn dates_and_times() {

@@ -463,11 +463,10 @@ fn seed_demo(data: &std::path::Path, password: &str) -> Result<()> {
         };
         let judge = c.user_by_name("judge").await?.context("judge")?;
         let secretary = c.user_by_name("secretary").await?.context("secretary")?;
-        let days = court::now_unix_ms() / 86_400_000;
         c.create_hearing(&NewHearing {
             case_id: case.id,
             courtroom_id: "courtroom-1".into(),
-            date: civil_date(days as i64),
+            date: verbatim_catalog::today(),
             time: "10:00".into(),
             judge_id: judge.id,
             secretary_id: secretary.id,
@@ -477,20 +476,6 @@ fn seed_demo(data: &std::path::Path, password: &str) -> Result<()> {
         .await?;
         anyhow::Ok(())
     })
-}
-
-/// `YYYY-MM-DD` of a day counted from the Unix epoch (UTC).
-fn civil_date(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// `--key` takes the key itself or a file holding it.

@@ -185,21 +185,6 @@ struct DateQuery {
     date: Option<String>,
 }
 
-fn today() -> String {
-    // Civil date from Unix days (UTC), without a date library.
-    let days = (now_ms() / 86_400_000) as i64;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 async fn users(State(state): State<Arc<AppState>>, who: SignedIn) -> Result<Json<Value>, ApiError> {
     who.require(&[Role::Administrator])?;
     Ok(Json(json!(state.catalog.users().await?)))
@@ -395,7 +380,7 @@ async fn hearings(
     who: SignedIn,
     Query(q): Query<DateQuery>,
 ) -> Result<Json<Vec<Hearing>>, ApiError> {
-    let date = q.date.unwrap_or_else(today);
+    let date = q.date.unwrap_or_else(verbatim_catalog::today);
     Ok(Json(state.catalog.hearings_on(&date, &who.user).await?))
 }
 
