@@ -8,6 +8,8 @@
 //! `--dir`, which must be on the disk to be measured (not a tmpfs), and which is removed
 //! afterwards unless `--keep` is given.
 
+mod asr;
+
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use serde_json::{json, Value};
@@ -28,6 +30,8 @@ struct Cli {
 enum Command {
     /// The court's log: durable appends, group commit, checkpoints, open.
     Log(LogArgs),
+    /// Transcription: WER, attribution and speed on the evaluation hearing.
+    Asr(asr::AsrArgs),
 }
 
 #[derive(clap::Args)]
@@ -77,6 +81,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Log(args) => bench_log(&args),
+        Command::Asr(args) => asr::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

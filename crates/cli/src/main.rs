@@ -135,6 +135,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the transcript of one audio file (any format GStreamer decodes).
+    Transcribe {
+        /// The audio file.
+        audio: PathBuf,
+        /// Force the language (kk or ru); default: chosen per utterance between the two.
+        #[arg(long)]
+        lang: Option<String>,
+        /// Whisper model directory in CTranslate2 format (default: $VERBATIM_MODEL_DIR, or
+        /// the one scripts/fetch-whisper-model assembles).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Beam size (1: greedy decoding).
+        #[arg(long, default_value_t = 1)]
+        beam: usize,
+        /// Print utterances with word times as JSON lines.
+        #[arg(long)]
+        json: bool,
+    },
     /// Serve loopback RTSP test cameras (rtsp://LISTEN/cam1 ...) until stopped.
     TestCameras {
         /// Address and port to listen on.
@@ -349,6 +367,13 @@ fn run(command: Command) -> Result<ExitCode> {
             eprintln!("test cameras at rtsp://{host}:{port}/cam1 .. /cam{cameras}");
             verbatim_record::testcam::serve(&host, port, cameras, feed)?;
         }
+        Command::Transcribe {
+            audio,
+            lang,
+            model,
+            beam,
+            json,
+        } => transcribe(&audio, lang.as_deref(), model, beam, json)?,
         Command::Entries { data, from } => {
             let court = court::open(&data)?;
             for i in from..court.log.size() {
@@ -486,4 +511,49 @@ fn parse_key_arg(arg: &str) -> Result<VerifierKey> {
     let text = std::fs::read_to_string(arg)
         .with_context(|| format!("--key {arg:?} is neither a verifier key nor a readable file"))?;
     VerifierKey::parse(&text).with_context(|| format!("in {arg}"))
+}
+
+/// The model directory: the flag, else `$VERBATIM_MODEL_DIR`, else where
+/// scripts/fetch-whisper-model puts Whisper base.
+pub fn model_dir(flag: Option<PathBuf>) -> PathBuf {
+    flag.or_else(|| std::env::var_os("VERBATIM_MODEL_DIR").map(PathBuf::from))
+        .unwrap_or_else(|| {
+            let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+            home.join(".cache/verbatim/models/whisper-base")
+        })
+}
+
+fn transcribe(
+    audio: &std::path::Path,
+    lang: Option<&str>,
+    model: Option<PathBuf>,
+    beam: usize,
+    json: bool,
+) -> Result<ExitCode> {
+    use verbatim_transcribe::{LangChoice, Whisper, WhisperConfig};
+    let choice = match lang {
+        None => LangChoice::Auto,
+        Some(l) => LangChoice::Fixed(verbatim_transcript::Lang::parse(l)?),
+    };
+    if !audio.is_file() {
+        anyhow::bail!("{}: no such audio file", audio.display());
+    }
+    let mut cfg = WhisperConfig::new(model_dir(model));
+    cfg.beam_size = beam.clamp(1, 10);
+    let whisper = Whisper::load(cfg)?;
+    let (utterances, _) = verbatim_transcribe::engine::transcribe_file(&whisper, audio, choice)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    for u in &utterances {
+        if json {
+            println!("{}", serde_json::to_string(u)?);
+        } else {
+            println!(
+                "[{} {}] {}",
+                verbatim_transcript::clock(u.start_ms),
+                u.lang.code(),
+                u.text
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -101,6 +101,41 @@ pub struct Audit {
     pub detail: String,
 }
 
+/// A revision of a hearing's transcript: a JSON document written once under
+/// `hearings/<hearing>/transcript/` and sealed here. Revision 1 is the recogniser's output;
+/// each correction is a new revision based on an earlier one (`based_on`, 0 for none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TranscriptRevision {
+    pub court: String,
+    pub hearing: String,
+    pub revision: u64,
+    pub based_on: u64,
+    /// `machine`, or the login of the person who made the correction.
+    pub author: String,
+    pub role: String,
+    pub utterances: u64,
+    pub at_unix_ms: u64,
+    pub bytes: u64,
+    pub sha256: String,
+    /// `hearings/<hearing>/transcript/r<revision, 4 digits>.json`.
+    pub path: String,
+}
+
+/// A transcript revision certified as the official transcript; no revision follows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TranscriptCertified {
+    pub court: String,
+    pub hearing: String,
+    pub revision: u64,
+    /// SHA-256 of the certified revision's document.
+    pub sha256: String,
+    pub by: String,
+    pub role: String,
+    pub at_unix_ms: u64,
+}
+
 /// A file sealed by an entry: what the verifier checks on disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SealedFile<'a> {
@@ -182,6 +217,8 @@ pub enum Entry {
     LogNote(LogNote),
     SegmentRecovered(SegmentRecovered),
     Audit(Audit),
+    TranscriptRevision(TranscriptRevision),
+    TranscriptCertified(TranscriptCertified),
     /// A canonical entry of a kind or version this code does not know (written by newer
     /// software). It is still part of the tree and verifies as bytes; its meaning is
     /// for newer readers.
@@ -206,9 +243,11 @@ enum Known {
     LogNote(LogNote),
     SegmentRecovered(SegmentRecovered),
     Audit(Audit),
+    TranscriptRevision(TranscriptRevision),
+    TranscriptCertified(TranscriptCertified),
 }
 
-const KNOWN_KINDS: [&str; 12] = [
+const KNOWN_KINDS: [&str; 14] = [
     "segment_sealed",
     "hearing_opened",
     "hearing_paused",
@@ -221,6 +260,8 @@ const KNOWN_KINDS: [&str; 12] = [
     "mic_unmuted",
     "segment_recovered",
     "audit",
+    "transcript_revision",
+    "transcript_certified",
 ];
 
 impl Entry {
@@ -239,6 +280,8 @@ impl Entry {
             Entry::MicUnmuted(_) => "mic_unmuted",
             Entry::SegmentRecovered(_) => "segment_recovered",
             Entry::Audit(_) => "audit",
+            Entry::TranscriptRevision(_) => "transcript_revision",
+            Entry::TranscriptCertified(_) => "transcript_certified",
             Entry::Unrecognized { kind, .. } => kind,
         }
     }
@@ -257,6 +300,8 @@ impl Entry {
             | Entry::MicUnmuted(e) => &e.hearing,
             Entry::LogNote(e) => &e.hearing,
             Entry::SegmentRecovered(e) => &e.hearing,
+            Entry::TranscriptRevision(e) => &e.hearing,
+            Entry::TranscriptCertified(e) => &e.hearing,
             Entry::Audit(e) if !e.hearing.is_empty() => &e.hearing,
             Entry::Audit(_) | Entry::Unrecognized { .. } => return None,
         })
@@ -276,6 +321,8 @@ impl Entry {
             Entry::MicUnmuted(e) => Known::MicUnmuted(e),
             Entry::SegmentRecovered(e) => Known::SegmentRecovered(e),
             Entry::Audit(e) => Known::Audit(e),
+            Entry::TranscriptRevision(e) => Known::TranscriptRevision(e),
+            Entry::TranscriptCertified(e) => Known::TranscriptCertified(e),
             Entry::Unrecognized { .. } => return None,
         })
     }
@@ -294,6 +341,8 @@ impl Entry {
             Known::MicUnmuted(e) => Entry::MicUnmuted(e),
             Known::SegmentRecovered(e) => Entry::SegmentRecovered(e),
             Known::Audit(e) => Entry::Audit(e),
+            Known::TranscriptRevision(e) => Entry::TranscriptRevision(e),
+            Known::TranscriptCertified(e) => Entry::TranscriptCertified(e),
         }
     }
 
@@ -312,6 +361,16 @@ impl Entry {
                 hearing: &e.hearing,
                 stream: &e.stream,
                 seq: e.seq,
+                path: &e.path,
+                bytes: e.bytes,
+                sha256: &e.sha256,
+            }),
+            // Revisions are numbered from 1; as a sealed "stream" they count from 0, so the
+            // verifier's rule that numbers run on without gaps applies to them too.
+            Entry::TranscriptRevision(e) => Some(SealedFile {
+                hearing: &e.hearing,
+                stream: TRANSCRIPT_STREAM,
+                seq: e.revision.saturating_sub(1),
                 path: &e.path,
                 bytes: e.bytes,
                 sha256: &e.sha256,
@@ -499,9 +558,76 @@ impl Entry {
                 int("at_unix_ms", e.at_unix_ms)?;
                 text("detail", &e.detail, MAX_TEXT_LEN)
             }
+            Entry::TranscriptRevision(e) => {
+                id("court", &e.court)?;
+                id("hearing", &e.hearing)?;
+                text("author", &e.author, MAX_ID_LEN)?;
+                text("role", &e.role, MAX_ID_LEN)?;
+                for (field, v) in [
+                    ("revision", e.revision),
+                    ("based_on", e.based_on),
+                    ("utterances", e.utterances),
+                    ("at_unix_ms", e.at_unix_ms),
+                    ("bytes", e.bytes),
+                ] {
+                    int(field, v)?;
+                }
+                if e.revision == 0 || e.based_on >= e.revision || (e.revision > 1 && e.based_on == 0)
+                {
+                    return Err(EntryError::InvalidField {
+                        field: "based_on",
+                        reason: format!(
+                            "revision {} cannot be based on {} (revisions count from 1; each \
+                             later one is based on an earlier one)",
+                            e.revision, e.based_on
+                        ),
+                    });
+                }
+                sha("sha256", &e.sha256)?;
+                if e.path != transcript_path(&e.hearing, e.revision) {
+                    return Err(EntryError::InvalidField {
+                        field: "path",
+                        reason: format!("expected {}", transcript_path(&e.hearing, e.revision)),
+                    });
+                }
+                Ok(())
+            }
+            Entry::TranscriptCertified(e) => {
+                id("court", &e.court)?;
+                id("hearing", &e.hearing)?;
+                text("by", &e.by, MAX_ID_LEN)?;
+                text("role", &e.role, MAX_ID_LEN)?;
+                int("revision", e.revision)?;
+                int("at_unix_ms", e.at_unix_ms)?;
+                if e.revision == 0 {
+                    return Err(EntryError::InvalidField {
+                        field: "revision",
+                        reason: "revisions count from 1".into(),
+                    });
+                }
+                sha("sha256", &e.sha256)
+            }
             Entry::Unrecognized { .. } => Ok(()),
         }
     }
+}
+
+/// The stream name under which transcript revisions are sealed.
+pub const TRANSCRIPT_STREAM: &str = "transcript";
+
+/// Where a transcript revision lives in the data directory.
+pub fn transcript_path(hearing: &str, revision: u64) -> String {
+    format!("hearings/{hearing}/{TRANSCRIPT_STREAM}/r{revision:04}.json")
+}
+
+fn sha(field: &'static str, s: &str) -> Result<(), EntryError> {
+    if crate::tree::hash_from_hex(s).is_none() {
+        return Err(EntryError::InvalidField {
+            field,
+            reason: "not 64 lowercase hexadecimal digits".into(),
+        });
+    }
+    Ok(())
 }
 
 /// serde_json's compact output of a `Value` is the canonical form: its maps are sorted by
