@@ -12,6 +12,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod export;
+
 /// The document format of a revision; readers refuse others.
 pub const FORMAT: &str = "verbatim-transcript/1";
 
