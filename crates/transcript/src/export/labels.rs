@@ -49,6 +49,8 @@ pub(crate) struct Labels {
     /// "{case}" is replaced.
     pub case_footer: &'static str,
     pub speaker: &'static str,
+    /// After a speaker's label repeated on a new page.
+    pub continued: &'static str,
 }
 
 pub(crate) const KK: Labels = Labels {
@@ -93,6 +95,7 @@ pub(crate) const KK: Labels = Labels {
     page_of: "{m} беттің {n}-беті",
     case_footer: "Іс № {case}",
     speaker: "Сөйлеуші",
+    continued: "(жалғасы)",
 };
 
 pub(crate) const RU: Labels = Labels {
@@ -137,6 +140,7 @@ pub(crate) const RU: Labels = Labels {
     page_of: "Страница {n} из {m}",
     case_footer: "Дело № {case}",
     speaker: "Говорящий",
+    continued: "(продолжение)",
 };
 
 pub(crate) const EN: Labels = Labels {
@@ -181,6 +185,7 @@ pub(crate) const EN: Labels = Labels {
     page_of: "Page {n} of {m}",
     case_footer: "Case No. {case}",
     speaker: "Speaker",
+    continued: "(continued)",
 };
 
 pub(crate) fn labels(lang: UiLang) -> &'static Labels {
@@ -205,6 +210,12 @@ impl Labels {
             Lang::Kk => self.in_kazakh,
             Lang::Ru => self.in_russian,
         }
+    }
+
+    pub fn page_of(&self, n: usize, m: usize) -> String {
+        self.page_of
+            .replace("{n}", &n.to_string())
+            .replace("{m}", &m.to_string())
     }
 
     pub fn case_footer(&self, case: &str) -> String {
@@ -262,6 +273,7 @@ mod tests {
         }
         assert_ne!(KK.no_speech, RU.no_speech);
         assert_ne!(RU.not_certified, EN.not_certified);
+        assert_eq!(RU.page_of(2, 7), "Страница 2 из 7");
         assert_eq!(
             role("defendant", CaseCategory::Criminal, UiLang::Ru),
             Some("Подсудимый")

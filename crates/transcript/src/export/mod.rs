@@ -13,6 +13,7 @@
 mod cues;
 mod docx;
 mod labels;
+mod pdf;
 
 use std::path::PathBuf;
 
@@ -23,6 +24,7 @@ use labels::Labels;
 
 pub use cues::{to_srt, to_webvtt, MAX_CUE_MS, MAX_LINES, MAX_LINE_CHARS};
 pub use docx::to_docx;
+pub use pdf::to_pdf;
 
 /// The latest media time an export accepts: 1,000 hours (so that time arithmetic cannot
 /// overflow on a nonsense transcript).
