@@ -12,6 +12,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod export;
+
 /// The document format of a revision; readers refuse others.
 pub const FORMAT: &str = "verbatim-transcript/1";
 
@@ -137,10 +139,16 @@ impl Transcript {
         }
         match self.based_on {
             None if self.revision != 1 => {
-                return bad(format!("revision {} names no revision it is based on", self.revision))
+                return bad(format!(
+                    "revision {} names no revision it is based on",
+                    self.revision
+                ))
             }
             Some(b) if b >= self.revision => {
-                return bad(format!("revision {} is based on a later revision {b}", self.revision))
+                return bad(format!(
+                    "revision {} is based on a later revision {b}",
+                    self.revision
+                ))
             }
             _ => {}
         }
@@ -163,7 +171,10 @@ impl Transcript {
             }
             for w in &u.words {
                 if w.end_ms < w.start_ms || w.start_ms < u.start_ms || w.end_ms > u.end_ms {
-                    return bad(format!("{at}: word {:?} outside the utterance's time", w.text));
+                    return bad(format!(
+                        "{at}: word {:?} outside the utterance's time",
+                        w.text
+                    ));
                 }
             }
         }
@@ -205,7 +216,12 @@ mod tests {
                 start_ms: 1000,
                 end_ms: 2500,
                 text: "Сот отырысы ашық".into(),
-                words: vec![Word { text: "Сот".into(), start_ms: 1000, end_ms: 1400, p: Some(0.9) }],
+                words: vec![Word {
+                    text: "Сот".into(),
+                    start_ms: 1000,
+                    end_ms: 1400,
+                    p: Some(0.9),
+                }],
                 edited: false,
             }],
         }
@@ -217,7 +233,11 @@ mod tests {
         assert_eq!(Transcript::from_json(&t.to_json().unwrap()).unwrap(), t);
         let mut b = t.clone();
         b.utterances[0].words[0].end_ms = 9000;
-        assert!(b.validate().unwrap_err().to_string().contains("outside the utterance"));
+        assert!(b
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("outside the utterance"));
         let mut b = t.clone();
         b.revision = 2;
         assert!(b.validate().unwrap_err().to_string().contains("based on"));
