@@ -84,7 +84,9 @@ pub fn edits(r: &[String], h: &[String]) -> usize {
     for (i, rw) in r.iter().enumerate() {
         let mut cur = vec![i + 1; h.len() + 1];
         for (j, hw) in h.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(rw != hw)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(rw != hw))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -120,7 +122,12 @@ fn score(lines: &[RefLine], hyp: &[HypWord]) -> Value {
     }
     let wer: serde_json::Map<String, Value> = per
         .iter()
-        .map(|(k, (e, n))| (k.to_string(), json!({ "wer": *e as f64 / (*n).max(1) as f64, "edits": e, "words": n })))
+        .map(|(k, (e, n))| {
+            (
+                k.to_string(),
+                json!({ "wer": *e as f64 / (*n).max(1) as f64, "edits": e, "words": n }),
+            )
+        })
         .collect();
     json!({
         "wer": wer,
@@ -142,7 +149,11 @@ pub fn run(a: AsrArgs) -> Result<()> {
             break;
         }
         tracks.push(verbatim_transcribe::audio::decode_file(&p)?);
-        mics.push(Mic { id: format!("mic{i}"), role: String::new(), speaker: None });
+        mics.push(Mic {
+            id: format!("mic{i}"),
+            role: String::new(),
+            speaker: None,
+        });
     }
     if mics.is_empty() {
         bail!("{}: no mic1.wav", a.set.display());
@@ -152,7 +163,13 @@ pub fn run(a: AsrArgs) -> Result<()> {
         .context("lines")?
         .iter()
         .map(|l| RefLine {
-            mic: l["mic"].as_str().unwrap_or("").trim_start_matches("mic").parse::<usize>().unwrap_or(1) - 1,
+            mic: l["mic"]
+                .as_str()
+                .unwrap_or("")
+                .trim_start_matches("mic")
+                .parse::<usize>()
+                .unwrap_or(1)
+                - 1,
             lang: l["lang"].as_str().unwrap_or("").to_string(),
             start: l["start_ms"].as_i64().unwrap_or(0),
             end: l["end_ms"].as_i64().unwrap_or(0),
@@ -160,7 +177,12 @@ pub fn run(a: AsrArgs) -> Result<()> {
         })
         .collect();
     let mut results = Vec::new();
-    for system in a.systems.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+    for system in a
+        .systems
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         let t0 = Instant::now();
         let (hyp, extra) = match system {
             "verbatim" | "verbatim-ru" | "verbatim-kk" => {
@@ -178,7 +200,13 @@ pub fn run(a: AsrArgs) -> Result<()> {
                     _ => LangChoice::Auto,
                 };
                 let done_ms = vec![0; mics.len()];
-                let st = Stretch { mics: &mics, tracks: &tracks, offset_ms: 0, done_ms: &done_ms, final_before: None };
+                let st = Stretch {
+                    mics: &mics,
+                    tracks: &tracks,
+                    offset_ms: 0,
+                    done_ms: &done_ms,
+                    final_before: None,
+                };
                 let mut stats = Stats::default();
                 let done = transcribe_tracks(&w, &st, lang, &Params::default(), &mut stats)?;
                 let secs = t0.elapsed().as_secs_f64();
@@ -187,7 +215,10 @@ pub fn run(a: AsrArgs) -> Result<()> {
                 for u in &done.utterances {
                     let mic = mics.iter().position(|m| m.id == u.mic).unwrap_or(0);
                     let mid = ((u.start_ms + u.end_ms) / 2) as i64;
-                    if let Some(l) = lines.iter().find(|l| l.mic == mic && mid >= l.start && mid <= l.end) {
+                    if let Some(l) = lines
+                        .iter()
+                        .find(|l| l.mic == mic && mid >= l.start && mid <= l.end)
+                    {
                         if l.lang == "ru" || l.lang == "kk" {
                             n += 1;
                             ok += usize::from(u.lang.code() == l.lang);
@@ -196,21 +227,31 @@ pub fn run(a: AsrArgs) -> Result<()> {
                 }
                 if let Some(dir) = &a.out {
                     std::fs::create_dir_all(dir)?;
-                    std::fs::write(dir.join(format!("{system}.json")), serde_json::to_vec_pretty(&done.utterances)?)?;
+                    std::fs::write(
+                        dir.join(format!("{system}.json")),
+                        serde_json::to_vec_pretty(&done.utterances)?,
+                    )?;
                 }
                 let hyp = done
                     .utterances
                     .iter()
                     .flat_map(|u| {
                         let mic = mics.iter().position(|m| m.id == u.mic).unwrap_or(0);
-                        u.words.iter().map(move |w| HypWord { mic, at: ((w.start_ms + w.end_ms) / 2) as i64, text: w.text.clone() })
+                        u.words.iter().map(move |w| HypWord {
+                            mic,
+                            at: ((w.start_ms + w.end_ms) / 2) as i64,
+                            text: w.text.clone(),
+                        })
                     })
                     .collect::<Vec<_>>();
-                (hyp, json!({
-                    "seconds": secs, "rtf": secs / duration_s, "utterances": stats.utterances,
-                    "speech_seconds": stats.speech_seconds, "guards": stats.guards.len(),
-                    "language_accuracy": ok as f64 / n.max(1) as f64, "language_checked": n,
-                }))
+                (
+                    hyp,
+                    json!({
+                        "seconds": secs, "rtf": secs / duration_s, "utterances": stats.utterances,
+                        "speech_seconds": stats.speech_seconds, "guards": stats.guards.len(),
+                        "language_accuracy": ok as f64 / n.max(1) as f64, "language_checked": n,
+                    }),
+                )
             }
             "plain-ru" | "plain-kk" => {
                 let p = verbatim_transcribe::plain::Plain::load(&a.model, a.threads)?;
@@ -220,18 +261,29 @@ pub fn run(a: AsrArgs) -> Result<()> {
                 let mut dump = Vec::new();
                 for (m, t) in tracks.iter().enumerate() {
                     for w in p.transcribe(t, lang)? {
-                        dump.push(json!({ "mic": m + 1, "start": w.start, "end": w.end, "text": w.text }));
-                        hyp.push(HypWord { mic: m, at: ((w.start + w.end) * 500.0) as i64, text: w.text });
+                        dump.push(
+                            json!({ "mic": m + 1, "start": w.start, "end": w.end, "text": w.text }),
+                        );
+                        hyp.push(HypWord {
+                            mic: m,
+                            at: ((w.start + w.end) * 500.0) as i64,
+                            text: w.text,
+                        });
                     }
                 }
                 let secs = t0.elapsed().as_secs_f64();
                 if let Some(dir) = &a.out {
                     std::fs::create_dir_all(dir)?;
-                    std::fs::write(dir.join(format!("{system}.json")), serde_json::to_vec_pretty(&dump)?)?;
+                    std::fs::write(
+                        dir.join(format!("{system}.json")),
+                        serde_json::to_vec_pretty(&dump)?,
+                    )?;
                 }
                 (hyp, json!({ "seconds": secs, "rtf": secs / duration_s }))
             }
-            other => bail!("unknown system {other:?}: verbatim, verbatim-ru, verbatim-kk, plain-ru, plain-kk"),
+            other => bail!(
+                "unknown system {other:?}: verbatim, verbatim-ru, verbatim-kk, plain-ru, plain-kk"
+            ),
         };
         let mut r = score(&lines, &hyp);
         r["system"] = json!(system);
@@ -243,13 +295,23 @@ pub fn run(a: AsrArgs) -> Result<()> {
         results.push(r);
     }
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&json!({ "set": a.set, "duration_s": duration_s, "lines": lines.len(), "results": results }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &json!({ "set": a.set, "duration_s": duration_s, "lines": lines.len(), "results": results })
+            )?
+        );
     }
     Ok(())
 }
 
 fn print_row(r: &Value) {
-    let wer = |k: &str| r["wer"][k]["wer"].as_f64().map(|v| format!("{:.1} %", v * 100.0)).unwrap_or("-".into());
+    let wer = |k: &str| {
+        r["wer"][k]["wer"]
+            .as_f64()
+            .map(|v| format!("{:.1} %", v * 100.0))
+            .unwrap_or("-".into())
+    };
     println!(
         "{:<12} WER all {:>7}  ru {:>7}  kk {:>7}  mixed {:>7}  attribution {:.1} %  RTF {:.3}  lang-acc {}",
         r["system"].as_str().unwrap_or(""),
@@ -275,7 +337,4 @@ mod tests {
         assert_eq!(edits(&r, &[]), 3);
         assert_eq!(edits(&[], &r), 3);
     }
-
-
-
 }

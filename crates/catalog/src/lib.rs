@@ -744,6 +744,29 @@ impl Catalog {
         Ok(row.is_some())
     }
 
+    /// Closed hearings `user` may see (as their judge or secretary, or by a grant); with
+    /// the open ones, everything they may see. For filters applied elsewhere (search).
+    pub async fn closed_hearings_visible_to(&self, user: &User) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT id FROM hearings WHERE open_to_public = 0 AND (judge_id = $1 OR secretary_id = $2) \
+             UNION SELECT hearing_id AS id FROM hearing_access WHERE user_id = $3 ORDER BY id",
+        )
+        .bind(user.id.clone())
+        .bind(user.id.clone())
+        .bind(user.id.clone())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("id").map_err(Into::into))
+            .collect()
+    }
+
+    /// The hearing, whoever asks: for the server's own work (transcription, indexing), never
+    /// for answering a user.
+    pub async fn hearing_for_system(&self, id: &str) -> Result<Option<Hearing>> {
+        self.hearing_unchecked(id).await
+    }
+
     /// The hearing, if it exists and `user` may see it (a closed hearing is invisible, not
     /// forbidden, to others).
     pub async fn hearing(&self, id: &str, user: &User) -> Result<Option<Hearing>> {

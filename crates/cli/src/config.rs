@@ -11,6 +11,7 @@ pub struct Config {
     pub log: LogConfig,
     pub record: RecordConfig,
     pub catalog: CatalogConfig,
+    pub transcribe: TranscribeConfig,
     /// The court's courtrooms and their sources. Without any, `verbatim record` needs
     /// `--test-sources`.
     pub courtrooms: Vec<verbatim_record::CourtroomConfig>,
@@ -46,6 +47,37 @@ impl CatalogConfig {
                 format!("sqlite://{}", abs.display())
             }
             None => self.url.clone(),
+        }
+    }
+}
+
+/// Speech recognition for transcripts.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct TranscribeConfig {
+    /// Transcribe hearings while they record and after.
+    pub enabled: bool,
+    /// A Whisper model in CTranslate2 format (empty: `$VERBATIM_MODEL_DIR`, or where
+    /// scripts/fetch-whisper-model puts Whisper base). A larger Whisper or a Kazakh
+    /// fine-tune converted to CTranslate2 goes here.
+    pub model_dir: String,
+    /// CPU threads for the recogniser.
+    pub threads: usize,
+    /// Beam size (1: greedy decoding, the fastest).
+    pub beam_size: usize,
+    /// How much more readily an utterance is taken as Kazakh than Whisper's own language
+    /// detector says (it underrates Kazakh).
+    pub kk_bias: f32,
+}
+
+impl Default for TranscribeConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            model_dir: String::new(),
+            threads: 2,
+            beam_size: 1,
+            kk_bias: 4.0,
         }
     }
 }
@@ -135,6 +167,13 @@ impl Config {
         if self.record.disk_stop_mb > self.record.disk_alarm_mb {
             bail!("record.disk_stop_mb must not be above record.disk_alarm_mb");
         }
+        let t = &self.transcribe;
+        if !(1..=64).contains(&t.threads) || !(1..=10).contains(&t.beam_size) {
+            bail!("transcribe.threads must be 1-64 and transcribe.beam_size 1-10");
+        }
+        if !(t.kk_bias.is_finite() && t.kk_bias > 0.0) {
+            bail!("transcribe.kk_bias must be a positive number");
+        }
         for room in &self.courtrooms {
             room.validate()?;
         }
@@ -171,6 +210,19 @@ url = {catalog}
 # and below which recording stops cleanly with everything sealed.
 disk_alarm_mb = {alarm}
 disk_stop_mb = {stop}
+
+[transcribe]
+# Transcribe hearings (Kazakh and Russian, language chosen per utterance) while they record.
+enabled = {t_enabled}
+# A Whisper model in CTranslate2 format; empty: $VERBATIM_MODEL_DIR, or the Whisper base that
+# scripts/fetch-whisper-model assembles from the package registry. A larger Whisper (or a
+# Kazakh fine-tune) converted to CTranslate2 can be named here.
+model_dir = {t_model}
+threads = {t_threads}
+# 1 is greedy decoding (fastest); larger beams are slower and sometimes more accurate.
+beam_size = {t_beam}
+# How much more readily an utterance is taken as Kazakh than Whisper's detector says.
+kk_bias = {t_bias}
 
 # Courtrooms and their sources. Without any, `verbatim record --test-sources` records the
 # built-in test courtroom (4 test-pattern cameras, 6 microphones with tones). Example:
@@ -209,6 +261,11 @@ disk_stop_mb = {stop}
             catalog = q(&self.catalog.url),
             alarm = self.record.disk_alarm_mb,
             stop = self.record.disk_stop_mb,
+            t_enabled = self.transcribe.enabled,
+            t_model = q(&self.transcribe.model_dir),
+            t_threads = self.transcribe.threads,
+            t_beam = self.transcribe.beam_size,
+            t_bias = toml::Value::Float(self.transcribe.kk_bias as f64),
         )
     }
 }

@@ -373,7 +373,9 @@ fn run(command: Command) -> Result<ExitCode> {
             model,
             beam,
             json,
-        } => transcribe(&audio, lang.as_deref(), model, beam, json)?,
+        } => {
+            transcribe(&audio, lang.as_deref(), model, beam, json)?;
+        }
         Command::Entries { data, from } => {
             let court = court::open(&data)?;
             for i in from..court.log.size() {
@@ -433,6 +435,7 @@ fn serve(data: &std::path::Path, listen: std::net::SocketAddr, secure: bool) -> 
             disk_alarm_bytes: court.config.record.disk_alarm_mb * 1_000_000,
             disk_stop_bytes: court.config.record.disk_stop_mb * 1_000_000,
             secure_cookies: secure,
+            transcribe: transcribe_config(&court.config.transcribe),
         };
         eprintln!("serving http://{listen}/ (Ctrl-C stops, sealing what is in flight)");
         let shutdown = async {
@@ -513,12 +516,35 @@ fn parse_key_arg(arg: &str) -> Result<VerifierKey> {
     VerifierKey::parse(&text).with_context(|| format!("in {arg}"))
 }
 
+/// The recogniser the server runs, if transcription is enabled and the model is there.
+fn transcribe_config(c: &config::TranscribeConfig) -> Option<verbatim_transcribe::WhisperConfig> {
+    if !c.enabled {
+        return None;
+    }
+    let dir = model_dir((!c.model_dir.is_empty()).then(|| PathBuf::from(&c.model_dir)));
+    if !dir.join("model.bin").is_file() {
+        eprintln!(
+            "warning: no Whisper model in {} (scripts/fetch-whisper-model assembles one): \
+             hearings will not be transcribed",
+            dir.display()
+        );
+        return None;
+    }
+    let mut w = verbatim_transcribe::WhisperConfig::new(dir);
+    w.threads = c.threads.clamp(1, 64);
+    w.beam_size = c.beam_size.clamp(1, 10);
+    w.kk_bias = c.kk_bias;
+    Some(w)
+}
+
 /// The model directory: the flag, else `$VERBATIM_MODEL_DIR`, else where
 /// scripts/fetch-whisper-model puts Whisper base.
 pub fn model_dir(flag: Option<PathBuf>) -> PathBuf {
     flag.or_else(|| std::env::var_os("VERBATIM_MODEL_DIR").map(PathBuf::from))
         .unwrap_or_else(|| {
-            let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+            let home = std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_default();
             home.join(".cache/verbatim/models/whisper-base")
         })
 }
@@ -529,7 +555,7 @@ fn transcribe(
     model: Option<PathBuf>,
     beam: usize,
     json: bool,
-) -> Result<ExitCode> {
+) -> Result<()> {
     use verbatim_transcribe::{LangChoice, Whisper, WhisperConfig};
     let choice = match lang {
         None => LangChoice::Auto,
@@ -555,5 +581,5 @@ fn transcribe(
             );
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

@@ -572,7 +572,9 @@ impl Entry {
                 ] {
                     int(field, v)?;
                 }
-                if e.revision == 0 || e.based_on >= e.revision || (e.revision > 1 && e.based_on == 0)
+                if e.revision == 0
+                    || e.based_on >= e.revision
+                    || (e.revision > 1 && e.based_on == 0)
                 {
                     return Err(EntryError::InvalidField {
                         field: "based_on",

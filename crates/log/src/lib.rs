@@ -41,6 +41,9 @@ pub mod layout {
     pub const LOG_DIR: &str = "log";
     /// The default SQLite catalog (and its `-wal`, `-shm` companions): not evidence.
     pub const CATALOG_FILE: &str = "catalog.sqlite";
+    /// Work in progress and derived indexes (transcription progress, search index): not
+    /// evidence, rebuilt from the record when lost.
+    pub const WORK_DIR: &str = "work";
     /// Sealed media: `hearings/<hearing>/<stream>/<seq>.<ext>`.
     pub const HEARINGS_DIR: &str = "hearings";
 }

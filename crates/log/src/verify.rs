@@ -789,6 +789,9 @@ fn check_top_level(root: &Path, cx: &mut Ctx) {
         let is_dir = item.file_type().is_ok_and(|t| t.is_dir());
         match (name.as_str(), is_dir) {
             (layout::LOG_DIR, true) | (layout::HEARINGS_DIR, true) => {}
+            // Work in progress and indexes rebuilt from the record (transcription progress,
+            // the search index): not evidence.
+            (layout::WORK_DIR, true) => {}
             (layout::CONFIG_FILE, false) => {}
             // The catalog (SQLite and its journal files): an index, not the record.
             (n, false) if n.starts_with(layout::CATALOG_FILE) => {}

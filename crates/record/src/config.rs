@@ -9,7 +9,7 @@ use verbatim_log::entry::is_valid_id;
 pub enum ConfigError {
     #[error("courtroom {0:?}: the id is not an identifier (A-Z a-z 0-9 . _ -)")]
     BadCourtroomId(String),
-    #[error("source {0:?}: the id is not an identifier (A-Z a-z 0-9 . _ -)")]
+    #[error("source {0:?}: the id is not an identifier (A-Z a-z 0-9 . _ -), or is the reserved \"transcript\"")]
     BadSourceId(String),
     #[error("source {0:?} appears twice")]
     DuplicateSource(String),
@@ -234,7 +234,8 @@ impl CourtroomConfig {
         }
         let mut seen = std::collections::HashSet::new();
         for s in &self.sources {
-            if !is_valid_id(&s.id) {
+            // "transcript" names a hearing's transcript revisions in its directory.
+            if !is_valid_id(&s.id) || s.id == verbatim_log::entry::TRANSCRIPT_STREAM {
                 return Err(ConfigError::BadSourceId(s.id.clone()));
             }
             if !seen.insert(&s.id) {

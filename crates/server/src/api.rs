@@ -56,6 +56,7 @@ pub(crate) fn routes(state: Arc<AppState>) -> Router {
         .route("/api/hearings/{id}/record", get(hearing_record))
         .route("/media/{hearing}/{stream}/{file}", get(media))
         .route("/review", get(review_page))
+        .route("/search", get(search_page))
         .route("/api/recording", get(recording_status))
         .route("/api/recording/preflight", post(recording_preflight))
         .route("/api/recording/start", post(recording_start))
@@ -65,6 +66,19 @@ pub(crate) fn routes(state: Arc<AppState>) -> Router {
         .route("/api/recording/mute", post(recording_mute))
         .route("/api/recording/notes", post(recording_note))
         .route("/api/events", get(events))
+        .route(
+            "/api/hearings/{id}/transcript",
+            get(crate::transcripts::get_transcript).post(crate::transcripts::post_correction),
+        )
+        .route(
+            "/api/hearings/{id}/transcript/certify",
+            post(crate::transcripts::post_certify),
+        )
+        .route(
+            "/api/hearings/{id}/transcript/export",
+            get(crate::transcripts::get_export),
+        )
+        .route("/api/search", get(crate::transcripts::get_search))
         .fallback(|| async { ApiError::NotFound("no such page or API route".into()) })
         .with_state(state)
 }
@@ -75,6 +89,10 @@ async fn index() -> Html<&'static str> {
 
 async fn review_page() -> Html<&'static str> {
     Html(include_str!("../assets/review.html"))
+}
+
+async fn search_page() -> Html<&'static str> {
+    Html(include_str!("../assets/search.html"))
 }
 
 async fn openapi() -> Response {
@@ -93,13 +111,13 @@ async fn i18n() -> Response {
         .into_response()
 }
 
-fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-async fn audit(
+pub(crate) async fn audit(
     state: &AppState,
     actor: &str,
     role: &str,
@@ -404,7 +422,11 @@ async fn hearing(
 }
 
 /// The hearing if `who` may see it; a closed hearing is "not found" to others.
-async fn visible(state: &AppState, who: &SignedIn, id: &str) -> Result<Hearing, ApiError> {
+pub(crate) async fn visible(
+    state: &AppState,
+    who: &SignedIn,
+    id: &str,
+) -> Result<Hearing, ApiError> {
     if !verbatim_log::entry::is_valid_id(id) {
         return Err(ApiError::BadRequest(format!("{id:?} is not a hearing id")));
     }

@@ -8,6 +8,7 @@
 
 mod api;
 mod auth;
+mod transcripts;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -40,7 +41,8 @@ mod tests {
         }
         let page = concat!(
             include_str!("../assets/index.html"),
-            include_str!("../assets/review.html")
+            include_str!("../assets/review.html"),
+            include_str!("../assets/search.html")
         );
         let mut used = Vec::new();
         for attr in ["data-i18n=\"", "data-i18n-placeholder=\""] {
@@ -100,6 +102,8 @@ pub struct ServeOptions {
     pub disk_stop_bytes: u64,
     /// Mark the session cookie `Secure` (browsers still send it to http://localhost).
     pub secure_cookies: bool,
+    /// Speech recognition for transcripts (`None`: no transcripts are made).
+    pub transcribe: Option<verbatim_transcribe::WhisperConfig>,
 }
 
 /// Who holds the log right now.
@@ -129,6 +133,9 @@ pub(crate) struct AppState {
     pub failures: std::sync::Mutex<HashMap<String, Vec<Instant>>>,
     /// Live events (JSON text) for every SSE client.
     pub events: tokio::sync::broadcast::Sender<String>,
+    pub transcriber: transcripts::Transcriber,
+    /// The search index (under `work/search`), rebuilt from the record when missing.
+    pub search: Option<Arc<verbatim_search::SearchIndex>>,
 }
 
 impl AppState {
@@ -203,7 +210,20 @@ impl From<verbatim_catalog::CatalogError> for ApiError {
 
 fn build_state(opts: ServeOptions) -> Arc<AppState> {
     let (events, _) = tokio::sync::broadcast::channel(1024);
+    let search_dir = opts
+        .data_dir
+        .join(verbatim_log::layout::WORK_DIR)
+        .join("search");
+    let search = match verbatim_search::SearchIndex::open_or_create(&search_dir) {
+        Ok(i) => Some(Arc::new(i)),
+        Err(e) => {
+            eprintln!("warning: search is unavailable: {e}");
+            None
+        }
+    };
     Arc::new(AppState {
+        transcriber: transcripts::Transcriber::new(opts.transcribe),
+        search,
         catalog: opts.catalog,
         court: opts.court,
         rooms: opts.rooms,
@@ -219,8 +239,13 @@ fn build_state(opts: ServeOptions) -> Arc<AppState> {
 }
 
 /// The application's routes (for tests, which drive them without a socket).
+/// With a tokio runtime, the transcriber and indexer run too.
 pub fn router(opts: ServeOptions) -> axum::Router {
-    api::routes(build_state(opts))
+    let state = build_state(opts);
+    if tokio::runtime::Handle::try_current().is_ok() {
+        tokio::spawn(transcripts::run(Arc::downgrade(&state)));
+    }
+    api::routes(state)
 }
 
 /// Serves until `shutdown` resolves; then stops any recording, sealing what is in flight,
@@ -231,6 +256,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let state = build_state(opts);
+    tokio::spawn(transcripts::run(Arc::downgrade(&state)));
     let app = api::routes(state.clone());
     let listener = tokio::net::TcpListener::bind(listen).await?;
     axum::serve(listener, app)

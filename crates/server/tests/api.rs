@@ -5,7 +5,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::time::Duration;
 use tower::ServiceExt;
 use verbatim_catalog::{Catalog, Category, NewHearing, Role};
@@ -14,88 +14,8 @@ use verbatim_log::{verify_dir, Entry, Log, SignerKey, VerifierKey, VerifyOptions
 use verbatim_record::config::{CourtroomConfig, SourceConfig, SourceKind};
 use verbatim_server::{router, CourtInfo, ServeOptions};
 
-struct Client {
-    app: axum::Router,
-    cookie: String,
-    csrf: String,
-}
-
-async fn call(
-    app: &axum::Router,
-    method: &str,
-    path: &str,
-    cookie: &str,
-    csrf: &str,
-    body: Option<&str>,
-) -> (StatusCode, Value, Option<String>) {
-    let mut req = Request::builder().method(method).uri(path);
-    if !cookie.is_empty() {
-        req = req.header("cookie", cookie);
-    }
-    if !csrf.is_empty() {
-        req = req.header("x-csrf-token", csrf);
-    }
-    let req = match body {
-        Some(b) => req
-            .header("content-type", "application/json")
-            .body(Body::from(b.to_string())),
-        None => req.body(Body::empty()),
-    }
-    .unwrap();
-    let resp = app.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let set_cookie = resp
-        .headers()
-        .get("set-cookie")
-        .map(|v| v.to_str().unwrap().to_string());
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    let value = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes)
-            .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
-    };
-    (status, value, set_cookie)
-}
-
-impl Client {
-    async fn login(app: &axum::Router, user: &str, password: &str) -> Client {
-        let body = json!({ "username": user, "password": password }).to_string();
-        let (status, v, cookie) = call(app, "POST", "/api/login", "", "", Some(&body)).await;
-        assert_eq!(status, StatusCode::OK, "{user}: {v}");
-        let cookie = cookie.unwrap();
-        assert!(
-            cookie.contains("HttpOnly")
-                && cookie.contains("SameSite=Strict")
-                && cookie.contains("Secure")
-        );
-        Client {
-            app: app.clone(),
-            cookie: cookie.split(';').next().unwrap().to_string(),
-            csrf: v["csrf_token"].as_str().unwrap().to_string(),
-        }
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let (s, v, _) = call(&self.app, "GET", path, &self.cookie, "", None).await;
-        (s, v)
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let (s, v, _) = call(
-            &self.app,
-            "POST",
-            path,
-            &self.cookie,
-            &self.csrf,
-            Some(&body.to_string()),
-        )
-        .await;
-        (s, v)
-    }
-}
-
-const PW: &str = "a long test password";
+mod common;
+use common::{call, Client, PW};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_for_every_role() {
@@ -162,6 +82,7 @@ async fn every_route_for_every_role() {
         },
     ];
     let app = router(ServeOptions {
+        transcribe: None,
         data_dir: data.clone(),
         court: CourtInfo {
             id: "c1".into(),
@@ -528,6 +449,7 @@ async fn administration_and_the_openapi_document_match_the_routes() {
         .await
         .unwrap();
     let app = router(ServeOptions {
+        transcribe: None,
         data_dir: data.clone(),
         court: CourtInfo {
             id: "c1".into(),

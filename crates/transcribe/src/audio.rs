@@ -25,15 +25,24 @@ pub fn decode_file(path: &Path) -> Result<Vec<f32>, AudioError> {
         return Err(AudioError::Missing { path: shown });
     }
     gst::init().map_err(|e| AudioError::Init(e.to_string()))?;
-    let fail = |detail: String| AudioError::Decode { path: shown.clone(), detail };
+    let fail = |detail: String| AudioError::Decode {
+        path: shown.clone(),
+        detail,
+    };
     let pipeline = gst::Pipeline::new();
     let src = gst::ElementFactory::make("filesrc")
         .property("location", path.to_string_lossy().as_ref())
         .build()
         .map_err(|e| fail(e.to_string()))?;
-    let decode = gst::ElementFactory::make("decodebin").build().map_err(|e| fail(e.to_string()))?;
-    let convert = gst::ElementFactory::make("audioconvert").build().map_err(|e| fail(e.to_string()))?;
-    let resample = gst::ElementFactory::make("audioresample").build().map_err(|e| fail(e.to_string()))?;
+    let decode = gst::ElementFactory::make("decodebin")
+        .build()
+        .map_err(|e| fail(e.to_string()))?;
+    let convert = gst::ElementFactory::make("audioconvert")
+        .build()
+        .map_err(|e| fail(e.to_string()))?;
+    let resample = gst::ElementFactory::make("audioresample")
+        .build()
+        .map_err(|e| fail(e.to_string()))?;
     let caps = gst::Caps::builder("audio/x-raw")
         .field("format", "F32LE")
         .field("rate", SAMPLE_RATE as i32)
@@ -45,20 +54,27 @@ pub fn decode_file(path: &Path) -> Result<Vec<f32>, AudioError> {
         .add_many([&src, &decode, &convert, &resample, sink.upcast_ref()])
         .map_err(|e| fail(e.to_string()))?;
     src.link(&decode).map_err(|e| fail(e.to_string()))?;
-    gst::Element::link_many([&convert, &resample, sink.upcast_ref()]).map_err(|e| fail(e.to_string()))?;
+    gst::Element::link_many([&convert, &resample, sink.upcast_ref()])
+        .map_err(|e| fail(e.to_string()))?;
     let convert_weak = convert.downgrade();
     decode.connect_pad_added(move |_, pad| {
-        let Some(convert) = convert_weak.upgrade() else { return };
+        let Some(convert) = convert_weak.upgrade() else {
+            return;
+        };
         let is_audio = pad
             .current_caps()
             .and_then(|c| c.structure(0).map(|s| s.name().starts_with("audio/")))
             .unwrap_or(false);
-        let sinkpad = convert.static_pad("sink").expect("audioconvert has a sink pad");
+        let sinkpad = convert
+            .static_pad("sink")
+            .expect("audioconvert has a sink pad");
         if is_audio && !sinkpad.is_linked() {
             let _ = pad.link(&sinkpad);
         }
     });
-    pipeline.set_state(gst::State::Playing).map_err(|e| fail(e.to_string()))?;
+    pipeline
+        .set_state(gst::State::Playing)
+        .map_err(|e| fail(e.to_string()))?;
     let mut samples = Vec::new();
     let bus = pipeline.bus().expect("a pipeline has a bus");
     let mut idle = std::time::Instant::now();

@@ -78,12 +78,16 @@ pub fn transcribe_tracks(
         .filter(|r| st.final_before.is_some_and(|f| r.end >= f))
         .map(|r| r.start)
         .min();
-    let done: Vec<Region> = regions.into_iter().filter(|r| resume.is_none_or(|f| r.start < f)).collect();
+    let done: Vec<Region> = regions
+        .into_iter()
+        .filter(|r| resume.is_none_or(|f| r.start < f))
+        .collect();
     let mut out = Vec::with_capacity(done.len());
     let mut mic_end_ms = vec![0u64; mics.len()];
     for r in done {
         mic_end_ms[r.mic] = mic_end_ms[r.mic].max(at_ms(r.end));
-        let samples = &tracks[r.mic][(r.start * FRAME).min(tracks[r.mic].len())..(r.end * FRAME).min(tracks[r.mic].len())];
+        let samples = &tracks[r.mic]
+            [(r.start * FRAME).min(tracks[r.mic].len())..(r.end * FRAME).min(tracks[r.mic].len())];
         let got = rec.recognise(samples, lang)?;
         let mic = &mics[r.mic];
         let start_ms = offset_ms + (r.start as f64 * FRAME_MS) as u64;
@@ -91,7 +95,9 @@ pub fn transcribe_tracks(
         stats.utterances += 1;
         stats.speech_seconds += samples.len() as f64 / SAMPLE_RATE as f64;
         if !got.guard.is_empty() {
-            stats.guards.push((format!("{}@{start_ms}", mic.id), got.guard));
+            stats
+                .guards
+                .push((format!("{}@{start_ms}", mic.id), got.guard));
         }
         if got.words.is_empty() {
             continue;
@@ -120,7 +126,11 @@ pub fn transcribe_tracks(
         });
     }
     out.sort_by_key(|u| (u.start_ms, u.mic.clone()));
-    Ok(Done { utterances: out, resume, mic_end_ms })
+    Ok(Done {
+        utterances: out,
+        resume,
+        mic_end_ms,
+    })
 }
 
 /// Transcribes one audio file as one mic (`verbatim transcribe FILE`).
@@ -130,9 +140,19 @@ pub fn transcribe_file(
     lang: LangChoice,
 ) -> Result<(Vec<Utterance>, Stats), Box<dyn std::error::Error + Send + Sync>> {
     let samples = audio::decode_file(path)?;
-    let mic = Mic { id: "file".into(), role: String::new(), speaker: None };
+    let mic = Mic {
+        id: "file".into(),
+        role: String::new(),
+        speaker: None,
+    };
     let mut stats = Stats::default();
-    let st = Stretch { mics: &[mic], tracks: &[samples], offset_ms: 0, done_ms: &[0], final_before: None };
+    let st = Stretch {
+        mics: &[mic],
+        tracks: &[samples],
+        offset_ms: 0,
+        done_ms: &[0],
+        final_before: None,
+    };
     let done = transcribe_tracks(rec, &st, lang, &Params::default(), &mut stats)?;
     Ok((done.utterances, stats))
 }
@@ -200,7 +220,10 @@ impl Progress {
         if self.complete {
             return Ok(false);
         }
-        let ends: Vec<u64> = streams.iter().filter_map(|s| s.last().map(|f| f.end_ms)).collect();
+        let ends: Vec<u64> = streams
+            .iter()
+            .filter_map(|s| s.last().map(|f| f.end_ms))
+            .collect();
         let Some(&latest) = ends.iter().max() else {
             if ended {
                 self.complete = true;
@@ -212,7 +235,11 @@ impl Progress {
         let available = if ended {
             latest
         } else {
-            ends.iter().copied().filter(|&e| e + 60_000 >= latest).min().unwrap_or(latest)
+            ends.iter()
+                .copied()
+                .filter(|&e| e + 60_000 >= latest)
+                .min()
+                .unwrap_or(latest)
         };
         if available <= self.done_ms {
             if ended {
@@ -246,11 +273,24 @@ impl Progress {
         let final_before = if last_window {
             None
         } else {
-            Some(n / FRAME - (params.join_ms / FRAME_MS) as usize - 1)
+            Some((n / FRAME).saturating_sub((params.join_ms / FRAME_MS) as usize + 1))
         };
-        let done_ms: Vec<u64> = mics.iter().map(|m| self.mic_done_ms.get(&m.id).copied().unwrap_or(0)).collect();
-        let st = Stretch { mics, tracks: &tracks, offset_ms: start, done_ms: &done_ms, final_before };
-        let Done { utterances: utts, resume, mic_end_ms } = transcribe_tracks(rec, &st, lang, &params, stats)?;
+        let done_ms: Vec<u64> = mics
+            .iter()
+            .map(|m| self.mic_done_ms.get(&m.id).copied().unwrap_or(0))
+            .collect();
+        let st = Stretch {
+            mics,
+            tracks: &tracks,
+            offset_ms: start,
+            done_ms: &done_ms,
+            final_before,
+        };
+        let Done {
+            utterances: utts,
+            resume,
+            mic_end_ms,
+        } = transcribe_tracks(rec, &st, lang, &params, stats)?;
         for (m, e) in mics.iter().zip(mic_end_ms) {
             let d = self.mic_done_ms.entry(m.id.clone()).or_default();
             *d = (*d).max(e);
@@ -259,7 +299,9 @@ impl Progress {
             Some(f) => start + (f as f64 * FRAME_MS) as u64,
             None if last_window => end,
             // Nothing open: all but the last pause of the window is done.
-            None => end.saturating_sub(params.join_ms as u64 + 2 * FRAME_MS as u64).max(start),
+            None => end
+                .saturating_sub(params.join_ms as u64 + 2 * FRAME_MS as u64)
+                .max(start),
         };
         let advanced = next > start || !utts.is_empty();
         self.utterances.extend(utts);

@@ -37,17 +37,14 @@ impl MelExtractor {
                 0.5 - 0.5 * x.cos()
             })
             .collect();
-        let bank = mel_spec::mel::mel(
-            SAMPLE_RATE as f64,
-            N_FFT,
-            n_mels,
-            None,
-            None,
-            false,
-            true,
-        );
+        let bank = mel_spec::mel::mel(SAMPLE_RATE as f64, N_FFT, n_mels, None, None, false, true);
         let filters = bank.iter().map(|&v| v as f32).collect();
-        MelExtractor { n_mels, fft, window, filters }
+        MelExtractor {
+            n_mels,
+            fft,
+            window,
+            filters,
+        }
     }
 
     pub fn n_mels(&self) -> usize {
@@ -69,7 +66,13 @@ impl MelExtractor {
         // The signal is the audio padded with zeros to N_SAMPLES; centred frames reflect at
         // the start (numpy/torch "reflect" padding) and see zeros past the end.
         let sample = |i: isize| -> f32 {
-            let j = if i < 0 { -i } else if i >= n { 2 * (n - 1) - i } else { i };
+            let j = if i < 0 {
+                -i
+            } else if i >= n {
+                2 * (n - 1) - i
+            } else {
+                i
+            };
             samples.get(j as usize).copied().unwrap_or(0.0)
         };
         let mut max = f32::NEG_INFINITY;
@@ -125,7 +128,9 @@ mod tests {
         let min = f.iter().cloned().fold(f32::MAX, f32::min);
         assert!((max - min - 2.0).abs() < 1e-4, "range {min}..{max}");
         let band = |m: usize, frame: usize| f[m * N_FRAMES + frame];
-        let loudest = (0..80).max_by(|&a, &b| band(a, 50).total_cmp(&band(b, 50))).unwrap();
+        let loudest = (0..80)
+            .max_by(|&a, &b| band(a, 50).total_cmp(&band(b, 50)))
+            .unwrap();
         assert!((20..40).contains(&loudest), "loudest band {loudest}");
         assert!(band(loudest, 50) > band(loudest, 500) + 1.0);
     }

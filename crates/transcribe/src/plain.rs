@@ -45,7 +45,11 @@ impl Plain {
         Ok(segs
             .into_iter()
             .flat_map(|s| s.words.unwrap_or_default())
-            .map(|w| PlainWord { text: w.word, start: w.start, end: w.end })
+            .map(|w| PlainWord {
+                text: w.word,
+                start: w.start,
+                end: w.end,
+            })
             .collect())
     }
 }

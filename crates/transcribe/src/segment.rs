@@ -14,6 +14,10 @@ pub struct Params {
     pub voice_threshold: f32,
     pub dominance_db: f32,
     pub min_level_db: f32,
+    /// A speaker's voice is at least this far above the mic's own noise floor.
+    pub above_floor_db: f32,
+    /// Levels are compared over this long a window.
+    pub smooth_ms: f64,
     /// Gaps in a mic's voice shorter than this are filled.
     pub fill_ms: f64,
     /// Runs shorter than this (after filling) are dropped.
@@ -32,6 +36,8 @@ impl Default for Params {
             voice_threshold: 0.5,
             dominance_db: 8.0,
             min_level_db: -55.0,
+            above_floor_db: 12.0,
+            smooth_ms: 500.0,
             fill_ms: 300.0,
             min_ms: 250.0,
             join_ms: 900.0,
@@ -54,20 +60,60 @@ fn frames(ms: f64) -> usize {
     (ms / FRAME_MS).round() as usize
 }
 
+/// Each mic's level smoothed over about half a second (mean power over ±`half` frames, in
+/// dB): between syllables a speaker's own mic stays loud, so the quiet gaps of speech do not
+/// hand the frame to a mic that only hears the same voice as bleed.
+fn smoothed_db(level_db: &[f32], half: usize) -> Vec<f32> {
+    let power: Vec<f64> = level_db
+        .iter()
+        .map(|&d| 10f64.powf(d as f64 / 10.0))
+        .collect();
+    let mut prefix = vec![0f64; power.len() + 1];
+    for (i, p) in power.iter().enumerate() {
+        prefix[i + 1] = prefix[i] + p;
+    }
+    (0..power.len())
+        .map(|i| {
+            let (a, b) = (i.saturating_sub(half), (i + half + 1).min(power.len()));
+            let mean = (prefix[b] - prefix[a]) / (b - a) as f64;
+            (10.0 * mean.max(1e-12).log10()) as f32
+        })
+        .collect()
+}
+
+/// The level a mic hears when nobody speaks: the 10th percentile of its frames.
+fn noise_floor(level_db: &[f32]) -> f32 {
+    if level_db.is_empty() {
+        return -120.0;
+    }
+    let mut v = level_db.to_vec();
+    v.sort_by(f32::total_cmp);
+    v[v.len() / 10]
+}
+
 /// Which frames each mic owns.
 pub fn ownership(tracks: &[Track], p: &Params) -> Vec<Vec<bool>> {
     let n = tracks.iter().map(|t| t.voice.len()).max().unwrap_or(0);
+    let half = frames(p.smooth_ms / 2.0);
+    let smooth: Vec<Vec<f32>> = tracks
+        .iter()
+        .map(|t| smoothed_db(&t.level_db, half))
+        .collect();
+    let floors: Vec<f32> = tracks.iter().map(|t| noise_floor(&t.level_db)).collect();
     let mut own = vec![vec![false; n]; tracks.len()];
     for f in 0..n {
-        let loudest = tracks
+        let loudest = smooth
             .iter()
-            .map(|t| t.level_db.get(f).copied().unwrap_or(-120.0))
+            .map(|s| s.get(f).copied().unwrap_or(-120.0))
             .fold(f32::MIN, f32::max);
         for (m, t) in tracks.iter().enumerate() {
-            let (Some(&v), Some(&l)) = (t.voice.get(f), t.level_db.get(f)) else {
+            let (Some(&v), Some(&l)) = (t.voice.get(f), smooth[m].get(f)) else {
                 continue;
             };
-            own[m][f] = v >= p.voice_threshold && l >= p.min_level_db && l >= loudest - p.dominance_db;
+            own[m][f] = v >= p.voice_threshold
+                && l >= p.min_level_db
+                && l >= floors[m] + p.above_floor_db
+                && l >= loudest - p.dominance_db;
         }
     }
     own
@@ -96,8 +142,13 @@ fn runs(v: &[bool]) -> Vec<(usize, usize)> {
 /// The utterances in the tracks, ordered by start then mic.
 pub fn utterances(tracks: &[Track], p: &Params) -> Vec<Region> {
     let own = ownership(tracks, p);
-    let (fill, min, join, max, pad) =
-        (frames(p.fill_ms), frames(p.min_ms), frames(p.join_ms), frames(p.max_ms), frames(p.pad_ms));
+    let (fill, min, join, max, pad) = (
+        frames(p.fill_ms),
+        frames(p.min_ms),
+        frames(p.join_ms),
+        frames(p.max_ms),
+        frames(p.pad_ms),
+    );
     let mut out = Vec::new();
     for (m, owned) in own.iter().enumerate() {
         let n = owned.len();
@@ -126,7 +177,9 @@ pub fn utterances(tracks: &[Track], p: &Params) -> Vec<Region> {
             let mut s = s;
             while e - s > max {
                 let (lo, hi) = (s + max * 2 / 3, s + max);
-                let cut = (lo..hi).min_by(|&a, &b| voice[a].total_cmp(&voice[b])).unwrap_or(hi);
+                let cut = (lo..hi)
+                    .min_by(|&a, &b| voice[a].total_cmp(&voice[b]))
+                    .unwrap_or(hi);
                 pieces.push((s, cut));
                 s = cut;
             }
@@ -139,7 +192,11 @@ pub fn utterances(tracks: &[Track], p: &Params) -> Vec<Region> {
                 if i == last {
                     e = (e + pad.min(room - before)).min(n);
                 }
-                out.push(Region { mic: m, start: s, end: e });
+                out.push(Region {
+                    mic: m,
+                    start: s,
+                    end: e,
+                });
             }
         }
     }
@@ -152,7 +209,10 @@ mod tests {
     use super::*;
 
     fn track(spec: &[(usize, usize, f32)], n: usize) -> Track {
-        let mut t = Track { voice: vec![0.0; n], level_db: vec![-70.0; n] };
+        let mut t = Track {
+            voice: vec![0.0; n],
+            level_db: vec![-70.0; n],
+        };
         for &(s, e, db) in spec {
             for f in s..e {
                 t.voice[f] = 0.9;
@@ -174,11 +234,46 @@ mod tests {
         assert_eq!(
             r,
             vec![
-                Region { mic: 0, start: 100 - pad, end: 300 + pad },
-                Region { mic: 0, start: 500 - pad, end: 700 + pad },
-                Region { mic: 1, start: 500 - pad, end: 700 + pad },
+                Region {
+                    mic: 0,
+                    start: 100 - pad,
+                    end: 300 + pad
+                },
+                Region {
+                    mic: 0,
+                    start: 500 - pad,
+                    end: 700 + pad
+                },
+                Region {
+                    mic: 1,
+                    start: 500 - pad,
+                    end: 700 + pad
+                },
             ]
         );
+    }
+
+    /// Between syllables both mics fall to the room's noise, and the neighbour's voice
+    /// detector still hears speech: the smoothed levels keep those frames with the speaker.
+    #[test]
+    fn quiet_gaps_inside_speech_stay_with_the_speaker() {
+        let n = 600;
+        let mut a = track(&[], n);
+        let mut b = track(&[], n);
+        for f in 0..n {
+            a.level_db[f] = -52.0;
+            b.level_db[f] = -52.0;
+        }
+        for f in 100..400 {
+            a.voice[f] = 0.9;
+            b.voice[f] = 0.9;
+            let syllable = (f / 6) % 2 == 0;
+            a.level_db[f] = if syllable { -20.0 } else { -51.0 };
+            b.level_db[f] = if syllable { -38.0 } else { -52.0 };
+        }
+        let r = utterances(&[a, b], &Params::default());
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(r[0].mic, 0);
     }
 
     #[test]
@@ -186,7 +281,10 @@ mod tests {
         let p = Params::default();
         let n = 6000;
         // Two runs 30 frames apart (480 ms: joined), a 5-frame blip (dropped).
-        let t = track(&[(100, 200, -20.0), (230, 300, -20.0), (2000, 2005, -20.0)], n);
+        let t = track(
+            &[(100, 200, -20.0), (230, 300, -20.0), (2000, 2005, -20.0)],
+            n,
+        );
         let r = utterances(&[t], &p);
         assert_eq!(r.len(), 1);
         let pad = frames(p.pad_ms);
@@ -196,7 +294,11 @@ mod tests {
         t.voice[1500] = 0.1;
         let r = utterances(&[t], &p);
         assert!(r.len() >= 3);
-        assert!(r.iter().all(|r| (r.end - r.start) as f64 * FRAME_MS <= p.max_ms + 1.0), "{r:?}");
+        assert!(
+            r.iter()
+                .all(|r| (r.end - r.start) as f64 * FRAME_MS <= p.max_ms + 1.0),
+            "{r:?}"
+        );
         assert_eq!(r[0].end, 1500, "cut at the dip");
         assert_eq!(r.last().unwrap().end, 5000 + pad);
     }

@@ -23,17 +23,28 @@ pub struct Track {
 pub fn analyse(samples: &[f32]) -> Track {
     let mut det = earshot::Detector::default();
     let n = samples.len() / FRAME;
-    let mut t = Track { voice: Vec::with_capacity(n), level_db: Vec::with_capacity(n) };
+    let mut t = Track {
+        voice: Vec::with_capacity(n),
+        level_db: Vec::with_capacity(n),
+    };
     let mut frame = [0f32; FRAME];
     for chunk in samples.chunks_exact(FRAME) {
         let mut sum = 0f64;
         for (d, &s) in frame.iter_mut().zip(chunk) {
-            let s = if s.is_finite() { s.clamp(-1.0, 1.0) } else { 0.0 };
+            let s = if s.is_finite() {
+                s.clamp(-1.0, 1.0)
+            } else {
+                0.0
+            };
             *d = s;
             sum += (s as f64) * (s as f64);
         }
         let rms = (sum / FRAME as f64).sqrt();
-        t.level_db.push(if rms > 1e-6 { (20.0 * rms.log10()) as f32 } else { -120.0 });
+        t.level_db.push(if rms > 1e-6 {
+            (20.0 * rms.log10()) as f32
+        } else {
+            -120.0
+        });
         t.voice.push(det.predict_f32(&frame).clamp(0.0, 1.0));
     }
     t

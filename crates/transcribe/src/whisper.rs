@@ -86,7 +86,12 @@ pub struct WhisperConfig {
 
 impl WhisperConfig {
     pub fn new(model_dir: impl Into<PathBuf>) -> WhisperConfig {
-        WhisperConfig { model_dir: model_dir.into(), threads: 2, beam_size: 1, kk_bias: 4.0 }
+        WhisperConfig {
+            model_dir: model_dir.into(),
+            threads: 2,
+            beam_size: 1,
+            kk_bias: 4.0,
+        }
     }
 }
 
@@ -108,6 +113,7 @@ const HALLUCINATIONS: &[&str] = &[
     "корректор",
     "спасибо за просмотр",
     "подписывайтесь на канал",
+    "ставьте лайк",
     "dimatorzok",
     "амара.орг",
     "amara.org",
@@ -116,7 +122,10 @@ const HALLUCINATIONS: &[&str] = &[
 impl Whisper {
     pub fn load(config: WhisperConfig) -> Result<Whisper, AsrError> {
         let dir = config.model_dir.display().to_string();
-        let model_err = |detail: String| AsrError::Model { dir: dir.clone(), detail };
+        let model_err = |detail: String| AsrError::Model {
+            dir: dir.clone(),
+            detail,
+        };
         for f in ["model.bin", "config.json", "tokenizer.json"] {
             if !config.model_dir.join(f).is_file() {
                 return Err(model_err(format!(
@@ -131,7 +140,8 @@ impl Whisper {
             num_threads_per_replica: config.threads.max(1),
             ..Default::default()
         };
-        let model = sys::Whisper::new(&config.model_dir, ct2).map_err(|e| model_err(e.to_string()))?;
+        let model =
+            sys::Whisper::new(&config.model_dir, ct2).map_err(|e| model_err(e.to_string()))?;
         if !model.is_multilingual() {
             return Err(model_err(
                 "the model is English-only; Kazakh and Russian need a multilingual Whisper".into(),
@@ -140,13 +150,28 @@ impl Whisper {
         let mut tokenizer =
             hf::Tokenizer::new(&config.model_dir).map_err(|e| model_err(e.to_string()))?;
         let mut ids = [0usize; 4];
-        for (i, t) in ["<|startoftranscript|>", "<|kk|>", "<|ru|>", "<|transcribe|>"].iter().enumerate() {
+        for (i, t) in [
+            "<|startoftranscript|>",
+            "<|kk|>",
+            "<|ru|>",
+            "<|transcribe|>",
+        ]
+        .iter()
+        .enumerate()
+        {
             ids[i] = tokenizer
                 .inner()
                 .token_to_id(t)
-                .ok_or_else(|| model_err(format!("the tokenizer has no {t} token")))? as usize;
+                .ok_or_else(|| model_err(format!("the tokenizer has no {t} token")))?
+                as usize;
         }
-        Ok(Whisper { model, tokenizer, ids, mel: MelExtractor::new(n_mels), config })
+        Ok(Whisper {
+            model,
+            tokenizer,
+            ids,
+            mel: MelExtractor::new(n_mels),
+            config,
+        })
     }
 
     fn options(&self, max_length: usize, penalised: bool) -> WhisperOptions {
@@ -167,8 +192,8 @@ fn n_mels(dir: &Path) -> Result<usize, String> {
     match std::fs::read(dir.join("preprocessor_config.json")) {
         Err(_) => Ok(80),
         Ok(b) => {
-            let v: serde_json::Value = serde_json::from_slice(&b)
-                .map_err(|e| format!("preprocessor_config.json: {e}"))?;
+            let v: serde_json::Value =
+                serde_json::from_slice(&b).map_err(|e| format!("preprocessor_config.json: {e}"))?;
             Ok(v.get("feature_size").and_then(|v| v.as_u64()).unwrap_or(80) as usize)
         }
     }
@@ -237,16 +262,29 @@ struct Decoded {
 }
 
 impl Whisper {
-    fn decode(&self, enc: &StorageView, prompt: &[&str], opts: &WhisperOptions) -> Result<Decoded, AsrError> {
+    fn decode(
+        &self,
+        enc: &StorageView,
+        prompt: &[&str],
+        opts: &WhisperOptions,
+    ) -> Result<Decoded, AsrError> {
         let run = |e: anyhow::Error| AsrError::Run(e.to_string());
-        let mut res = self.model.generate(enc, &[prompt.to_vec()], opts).map_err(run)?;
+        let mut res = self
+            .model
+            .generate(enc, &[prompt.to_vec()], opts)
+            .map_err(run)?;
         let r = res.pop().ok_or_else(|| AsrError::Run("no result".into()))?;
         let tokens = r.sequences.into_iter().next().unwrap_or_default();
         let ids = r.sequences_ids.into_iter().next().unwrap_or_default();
         // CTranslate2's score is the cumulative log-probability divided by
         // length^length_penalty; with the default penalty of 1 it is the mean per token.
         let avg_logprob = r.scores.first().copied().unwrap_or(0.0);
-        Ok(Decoded { tokens, ids, avg_logprob, no_speech_prob: r.no_speech_prob })
+        Ok(Decoded {
+            tokens,
+            ids,
+            avg_logprob,
+            no_speech_prob: r.no_speech_prob,
+        })
     }
 
     fn words_of(&self, d: &Decoded) -> Result<Vec<(String, Vec<usize>)>, AsrError> {
@@ -289,7 +327,9 @@ impl Whisper {
 impl Recognizer for Whisper {
     fn recognise(&self, samples: &[f32], choice: LangChoice) -> Result<Recognised, AsrError> {
         if samples.len() > N_SAMPLES {
-            return Err(AsrError::TooLong { seconds: samples.len() as f64 / SAMPLE_RATE as f64 });
+            return Err(AsrError::TooLong {
+                seconds: samples.len() as f64 / SAMPLE_RATE as f64,
+            });
         }
         let run = |e: anyhow::Error| AsrError::Run(e.to_string());
         let mut feats = self.mel.extract(samples);
@@ -302,18 +342,33 @@ impl Recognizer for Whisper {
             LangChoice::Auto => {
                 let det = self.model.detect_language(&enc).map_err(run)?;
                 let (kk, ru) = kk_ru(det.first().map(|v| v.as_slice()).unwrap_or(&[]));
-                (if kk * self.config.kk_bias >= ru { Lang::Kk } else { Lang::Ru }, kk, ru)
+                (
+                    if kk * self.config.kk_bias >= ru {
+                        Lang::Kk
+                    } else {
+                        Lang::Ru
+                    },
+                    kk,
+                    ru,
+                )
             }
         };
         let lang_token = format!("<|{}|>", lang.code());
-        let prompt = ["<|startoftranscript|>", lang_token.as_str(), "<|transcribe|>", "<|notimestamps|>"];
+        let prompt = [
+            "<|startoftranscript|>",
+            lang_token.as_str(),
+            "<|transcribe|>",
+            "<|notimestamps|>",
+        ];
         let seconds = samples.len() as f64 / SAMPLE_RATE as f64;
         let max_length = (24.0 + seconds * 16.0).min(440.0) as usize;
 
         let mut guard = "";
         let mut d = self.decode(&enc, &prompt, &self.options(max_length, false))?;
         let mut words = self.words_of(&d)?;
-        let texts = |w: &[(String, Vec<usize>)]| w.iter().map(|(t, _)| t.to_lowercase()).collect::<Vec<_>>();
+        let texts = |w: &[(String, Vec<usize>)]| {
+            w.iter().map(|(t, _)| t.to_lowercase()).collect::<Vec<_>>()
+        };
         if loop_start(&texts(&words)).is_some() || d.tokens.len() + 4 >= max_length {
             let d2 = self.decode(&enc, &prompt, &self.options(max_length, true))?;
             let w2 = self.words_of(&d2)?;
@@ -325,10 +380,20 @@ impl Recognizer for Whisper {
                 guard = "loop-cut";
             }
         }
-        let text = words.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join(" ");
+        let text = words
+            .iter()
+            .map(|(t, _)| t.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
         let empty = |guard| Recognised {
-            lang, p_kk, p_ru, text: String::new(), words: Vec::new(),
-            avg_logprob: d.avg_logprob, no_speech_prob: d.no_speech_prob, guard,
+            lang,
+            p_kk,
+            p_ru,
+            text: String::new(),
+            words: Vec::new(),
+            avg_logprob: d.avg_logprob,
+            no_speech_prob: d.no_speech_prob,
+            guard,
         };
         if d.no_speech_prob > 0.6 && d.avg_logprob < -1.0 {
             return Ok(empty("no-speech"));
@@ -341,7 +406,11 @@ impl Recognizer for Whisper {
         }
 
         // Word times: DTW on the cross-attention of the alignment heads.
-        let lang_id = if lang == Lang::Kk { self.ids[1] } else { self.ids[2] };
+        let lang_id = if lang == Lang::Kk {
+            self.ids[1]
+        } else {
+            self.ids[2]
+        };
         let start_seq = [self.ids[0], lang_id, self.ids[3]];
         let keep: Vec<usize> = words.iter().flat_map(|(_, g)| g.iter().copied()).collect();
         let text_ids: Vec<usize> = keep.iter().map(|&i| d.ids[i]).collect();
@@ -350,7 +419,10 @@ impl Recognizer for Whisper {
             .model
             .align(&enc, &start_seq, &[text_ids.clone()], &[content_frames], 7)
             .map_err(run)?;
-        let al = al.into_iter().next().ok_or_else(|| AsrError::Run("no alignment".into()))?;
+        let al = al
+            .into_iter()
+            .next()
+            .ok_or_else(|| AsrError::Run("no alignment".into()))?;
         let n = text_ids.len();
         let (mut first, mut last) = (vec![i64::MAX; n], vec![-1i64; n]);
         for a in &al.alignments {
@@ -376,17 +448,40 @@ impl Recognizer for Whisper {
         for (text, g) in &words {
             let (a, b) = (k, k + g.len() - 1);
             k += g.len();
-            let p = al.text_token_probs.get(a..=b).map(|s| s.iter().sum::<f32>() / s.len() as f32).unwrap_or(0.0);
+            let p = al
+                .text_token_probs
+                .get(a..=b)
+                .map(|s| s.iter().sum::<f32>() / s.len() as f32)
+                .unwrap_or(0.0);
             // 50 encoder frames per second.
             let start = (first[a] as f32 / 50.0).min(limit);
             let end = (last[b] as f32 / 50.0).clamp(start, limit);
-            out.push(RecognisedWord { text: text.clone(), start, end, p });
+            out.push(RecognisedWord {
+                text: text.clone(),
+                start,
+                end,
+                p,
+            });
         }
-        Ok(Recognised { lang, p_kk, p_ru, text, words: out, avg_logprob: d.avg_logprob, no_speech_prob: d.no_speech_prob, guard })
+        Ok(Recognised {
+            lang,
+            p_kk,
+            p_ru,
+            text,
+            words: out,
+            avg_logprob: d.avg_logprob,
+            no_speech_prob: d.no_speech_prob,
+            guard,
+        })
     }
 
     fn describe(&self) -> String {
-        let name = self.config.model_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = self
+            .config
+            .model_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         format!(
             "whisper:{name} ctranslate2 int8 beam={} threads={} kk_bias={}",
             self.config.beam_size, self.config.threads, self.config.kk_bias
@@ -402,7 +497,10 @@ mod tests {
     fn loops_are_found_and_cut_after_the_first_occurrence() {
         let w = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
         assert_eq!(loop_start(&w("да да да")), Some(1));
-        assert_eq!(loop_start(&w("суд идёт суд идёт суд идёт суд идёт")), Some(2));
+        assert_eq!(
+            loop_start(&w("суд идёт суд идёт суд идёт суд идёт")),
+            Some(2)
+        );
         assert_eq!(loop_start(&w("прошу встать суд идёт")), None);
         assert_eq!(loop_start(&w("а б а б")), None);
         assert!(hallucinated("Продолжение следует..."));
@@ -418,9 +516,18 @@ mod tests {
             probability: f32,
         }
         let r = [
-            DetectionResult { language: "<|ru|>".into(), probability: 0.7 },
-            DetectionResult { language: "<|kk|>".into(), probability: 0.05 },
-            DetectionResult { language: "<|en|>".into(), probability: 0.2 },
+            DetectionResult {
+                language: "<|ru|>".into(),
+                probability: 0.7,
+            },
+            DetectionResult {
+                language: "<|kk|>".into(),
+                probability: 0.05,
+            },
+            DetectionResult {
+                language: "<|en|>".into(),
+                probability: 0.2,
+            },
         ];
         assert_eq!(kk_ru(&r), (0.05, 0.7));
     }

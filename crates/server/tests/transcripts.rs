@@ -1,0 +1,489 @@
+//! Transcripts through the API: reading (closed hearings invisible), corrections as new
+//! sealed revisions (the machine output kept), certification ending edits, exports, search
+//! with access inside the query, every role allowed or denied as designed; and the data
+//! directory still verifies afterwards.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use sha2::Digest;
+use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
+use tower::ServiceExt;
+use verbatim_catalog::{Catalog, Category, NewHearing, Role};
+use verbatim_log::checkpoint::generate_key;
+use verbatim_log::entry::{transcript_path, LogNote, TranscriptRevision};
+use verbatim_log::{verify_dir, Entry, Log, SignerKey, VerifierKey, VerifyOptions};
+use verbatim_record::config::CourtroomConfig;
+use verbatim_server::{router, CourtInfo, ServeOptions};
+use verbatim_transcript::{Lang, Transcript, Utterance, Word, FORMAT};
+
+mod common;
+use common::{Client, PW};
+
+fn utterance(mic: &str, role: &str, lang: Lang, start: u64, text: &str) -> Utterance {
+    let words: Vec<Word> = text
+        .split_whitespace()
+        .enumerate()
+        .map(|(i, w)| Word {
+            text: w.into(),
+            start_ms: start + i as u64 * 400,
+            end_ms: start + i as u64 * 400 + 350,
+            p: Some(0.8),
+        })
+        .collect();
+    Utterance {
+        id: format!("{mic}@{start}"),
+        mic: mic.into(),
+        role: role.into(),
+        speaker: None,
+        lang,
+        start_ms: start,
+        end_ms: words.last().map(|w| w.end_ms).unwrap_or(start),
+        text: text.into(),
+        words,
+        edited: false,
+    }
+}
+
+/// Seals a machine transcript for `hearing` the way the server's transcriber does.
+fn seal_machine_revision(
+    data: &std::path::Path,
+    log: &mut Log,
+    hearing: &str,
+    utts: Vec<Utterance>,
+) {
+    let t = Transcript {
+        format: FORMAT.into(),
+        court: "c1".into(),
+        hearing: hearing.into(),
+        revision: 1,
+        based_on: None,
+        author: "machine".into(),
+        created_unix_ms: 1,
+        recognizer: "test".into(),
+        utterances: utts,
+    };
+    let bytes = t.to_json().unwrap();
+    let rel = transcript_path(hearing, 1);
+    let path = data.join(&rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, &bytes).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let sha: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    log.append(&Entry::TranscriptRevision(TranscriptRevision {
+        court: "c1".into(),
+        hearing: hearing.into(),
+        revision: 1,
+        based_on: 0,
+        author: "machine".into(),
+        role: "system".into(),
+        utterances: t.utterances.len() as u64,
+        at_unix_ms: 1,
+        bytes: bytes.len() as u64,
+        sha256: sha,
+        path: rel,
+    }))
+    .unwrap();
+}
+
+async fn raw_get(c: &Client, path: &str) -> (StatusCode, String, Vec<u8>) {
+    let req = Request::builder()
+        .uri(path)
+        .header("cookie", &c.cookie)
+        .body(Body::empty())
+        .unwrap();
+    let resp = c.app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    (status, ct, body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transcripts_corrections_certification_exports_and_search() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("court");
+    std::fs::create_dir(&data).unwrap();
+    let (skey, vkey) = generate_key("test.court/tr").unwrap();
+    std::fs::create_dir(data.join("keys")).unwrap();
+    std::fs::write(data.join("keys/court.vkey"), format!("{vkey}\n")).unwrap();
+    let mut log = Log::create(
+        &data.join("log"),
+        "test.court/tr",
+        SignerKey::parse(&skey).unwrap(),
+    )
+    .unwrap();
+    let catalog = Catalog::connect(&format!(
+        "sqlite://{}",
+        data.join("catalog.sqlite").display()
+    ))
+    .await
+    .unwrap();
+    catalog
+        .upsert_court("c1", "Бостандыкский районный суд")
+        .await
+        .unwrap();
+    catalog
+        .upsert_courtroom("c1", "room-1", "Зал 1")
+        .await
+        .unwrap();
+    let mk = |name: &'static str, role| {
+        let c = &catalog;
+        async move { c.create_user(name, name, role, PW, "ru").await.unwrap() }
+    };
+    let _admin = mk("admin", Role::Administrator).await;
+    let judge = mk("judge", Role::Judge).await;
+    let secretary = mk("secretary", Role::Secretary).await;
+    let _viewer = mk("viewer", Role::Viewer).await;
+    let lawyer = mk("lawyer", Role::Viewer).await;
+    let case = catalog
+        .create_case("c1", "1-15/2026", Category::Criminal, "")
+        .await
+        .unwrap();
+    catalog
+        .add_participant(&case.id, "Иванов П. С.", "defendant")
+        .await
+        .unwrap();
+    let hearing = |open| NewHearing {
+        case_id: case.id.clone(),
+        courtroom_id: "room-1".into(),
+        date: "2026-11-27".into(),
+        time: "10:00".into(),
+        judge_id: judge.id.clone(),
+        secretary_id: secretary.id.clone(),
+        language: "kk+ru".into(),
+        open_to_public: open,
+    };
+    let open = catalog.create_hearing(&hearing(true)).await.unwrap();
+    let closed = catalog.create_hearing(&hearing(false)).await.unwrap();
+    catalog.grant_access(&closed.id, &lawyer.id).await.unwrap();
+
+    seal_machine_revision(
+        &data,
+        &mut log,
+        &open.id,
+        vec![
+            utterance(
+                "mic1",
+                "judge",
+                Lang::Ru,
+                1000,
+                "Слушается уголовное дело по обвинению Иванова",
+            ),
+            utterance(
+                "mic5",
+                "witness",
+                Lang::Kk,
+                9000,
+                "Мен сол күні дүкенде болдым",
+            ),
+        ],
+    );
+    seal_machine_revision(
+        &data,
+        &mut log,
+        &closed.id,
+        vec![utterance(
+            "mic1",
+            "judge",
+            Lang::Ru,
+            500,
+            "Несовершеннолетний потерпевший допрашивается закрыто",
+        )],
+    );
+    log.append(&Entry::LogNote(LogNote {
+        court: "c1".into(),
+        hearing: open.id.clone(),
+        media_ns: 4_000_000_000,
+        at_unix_ms: 1,
+        author: "secretary".into(),
+        role: "exhibit".into(),
+        text: "Приобщена справка о неисправности камеры".into(),
+    }))
+    .unwrap();
+    log.publish_checkpoint().unwrap();
+
+    let app = router(ServeOptions {
+        transcribe: None,
+        data_dir: data.clone(),
+        court: CourtInfo {
+            id: "c1".into(),
+            name: "Бостандыкский районный суд".into(),
+            origin: "test.court/tr".into(),
+        },
+        rooms: vec![CourtroomConfig::test_sources("room-1")],
+        catalog,
+        log,
+        checkpoint_interval: Duration::from_secs(1),
+        disk_alarm_bytes: 0,
+        disk_stop_bytes: 0,
+        secure_cookies: true,
+    });
+    let admin = Client::login(&app, "admin", PW).await;
+    let judge_c = Client::login(&app, "judge", PW).await;
+    let sec = Client::login(&app, "secretary", PW).await;
+    let viewer = Client::login(&app, "viewer", PW).await;
+    let lawyer_c = Client::login(&app, "lawyer", PW).await;
+    let t_open = format!("/api/hearings/{}/transcript", open.id);
+    let t_closed = format!("/api/hearings/{}/transcript", closed.id);
+
+    // Reading: everyone signed in reads an open hearing's transcript; a closed one only
+    // those with rights.
+    let (s, v) = viewer.get(&t_open).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["status"], "sealed");
+    assert_eq!(v["transcript"]["utterances"].as_array().unwrap().len(), 2);
+    assert_eq!(v["revisions"].as_array().unwrap().len(), 1);
+    assert!(v["certified"].is_null());
+    let (s, _) = viewer.get(&t_closed).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "closed hearings are invisible");
+    for c in [&lawyer_c, &judge_c, &admin] {
+        let (s, v) = c.get(&t_closed).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+    let (s, _) = viewer.get(&format!("{t_open}?revision=7")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = viewer.get(&format!("{t_open}?revision=x")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+
+    // Corrections: secretaries and judges only; against the latest revision; named errors.
+    let fix = json!({"based_on": 1, "changes": [{"id": "mic1@1000", "text": "Слушается уголовное дело по обвинению Иванова Петра"}]});
+    for c in [&viewer, &lawyer_c, &admin] {
+        let (s, v) = c.post(&t_open, fix.clone()).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    }
+    for (body, want) in [
+        (
+            json!({"based_on": 0, "changes": [{"id": "mic1@1000", "text": "x"}]}),
+            StatusCode::CONFLICT,
+        ),
+        (
+            json!({"based_on": 1, "changes": []}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"based_on": 1, "changes": [{"id": "nope", "text": "x"}]}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"based_on": 1, "changes": [{"id": "mic1@1000", "lang": "en"}]}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"based_on": 1, "changes": [{"id": "mic1@1000", "text": "a\u{0}b"}]}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"based_on": "1", "changes": []}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"based_on": 1, "changes": [{"id": "mic1@1000", "bogus": 1}]}),
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let (s, v) = sec.post(&t_open, body.clone()).await;
+        assert_eq!(s, want, "{body}: {v}");
+    }
+    let (s, v) = sec.post(&t_open, fix.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["revision"], 2);
+    let (s, v) = judge_c.post(&t_open, fix.clone()).await;
+    assert_eq!(
+        s,
+        StatusCode::CONFLICT,
+        "based on a revision that is no longer the latest: {v}"
+    );
+    let (_, v) = viewer.get(&t_open).await;
+    assert_eq!(v["revisions"].as_array().unwrap().len(), 2);
+    let u = &v["transcript"]["utterances"][0];
+    assert_eq!(
+        u["text"],
+        "Слушается уголовное дело по обвинению Иванова Петра"
+    );
+    assert_eq!(u["edited"], true);
+    assert_eq!(
+        u["words"].as_array().unwrap().len(),
+        7,
+        "words re-timed over the utterance"
+    );
+    let (_, v1) = viewer.get(&format!("{t_open}?revision=1")).await;
+    assert_eq!(
+        v1["transcript"]["utterances"][0]["text"], "Слушается уголовное дело по обвинению Иванова",
+        "the machine output is kept"
+    );
+
+    // Exports of the latest revision, every format; bad ones named.
+    for (fmt, ct) in [
+        ("pdf", "application/pdf"),
+        ("docx", "application/vnd.openxmlformats"),
+        ("vtt", "text/vtt"),
+        ("srt", "application/x-subrip"),
+        ("txt", "text/plain"),
+    ] {
+        let (s, got, body) =
+            raw_get(&viewer, &format!("{t_open}/export?format={fmt}&lang=kk")).await;
+        assert_eq!(
+            s,
+            StatusCode::OK,
+            "{fmt}: {}",
+            String::from_utf8_lossy(&body)
+        );
+        assert!(got.starts_with(ct), "{fmt}: {got}");
+        assert!(body.len() > 20);
+        if fmt == "vtt" {
+            let text = String::from_utf8(body).unwrap();
+            assert!(
+                text.starts_with("WEBVTT") && text.contains("Иванова Петра"),
+                "{text}"
+            );
+        }
+    }
+    for bad in ["format=exe", "format=pdf&lang=fr", "format=pdf&revision=9"] {
+        let (s, _, body) = raw_get(&viewer, &format!("{t_open}/export?{bad}")).await;
+        assert!(
+            s == StatusCode::BAD_REQUEST || s == StatusCode::NOT_FOUND,
+            "{bad}: {s} {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    let (s, _, _) = raw_get(&viewer, &format!("{t_closed}/export?format=txt")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // Search: the indexer catches up with the sealed revisions and notes; stems match; a
+    // closed hearing's words only for those who may see it.
+    let mut found = Value::Null;
+    for _ in 0..60 {
+        let (s, v) = viewer
+            .get("/api/search?q=%D0%B8%D0%B2%D0%B0%D0%BD%D0%BE%D0%B2")
+            .await; // "иванов"
+        assert_eq!(s, StatusCode::OK, "{v}");
+        if v["hits"]
+            .as_array()
+            .is_some_and(|h| h.iter().any(|h| h["kind"] == "utterance"))
+        {
+            found = v;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let hit = found["hits"]
+        .as_array()
+        .expect("the index caught up")
+        .iter()
+        .find(|h| h["kind"] == "utterance")
+        .unwrap()
+        .clone();
+    assert_eq!(hit["hearing"], open.id.as_str());
+    assert_eq!(hit["start_ms"], 1000);
+    assert!(hit["open"].as_str().unwrap().contains("t=1000"));
+    let q_closed =
+        "/api/search?q=%D0%BF%D0%BE%D1%82%D0%B5%D1%80%D0%BF%D0%B5%D0%B2%D1%88%D0%B8%D0%B9"; // "потерпевший"
+    let (_, v) = viewer.get(q_closed).await;
+    assert_eq!(v["total"], 0, "closed hearing leaked: {v}");
+    for c in [&lawyer_c, &admin, &judge_c] {
+        let (_, v) = c.get(q_closed).await;
+        assert_eq!(v["total"], 1, "{v}");
+    }
+    let (_, v) = viewer
+        .get("/api/search?q=%D1%81%D0%BF%D1%80%D0%B0%D0%B2%D0%BA%D1%83")
+        .await; // "справку" (a note)
+    assert!(
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["kind"] == "note"),
+        "{v}"
+    );
+    for bad in [
+        "/api/search",
+        "/api/search?q=",
+        "/api/search?q=a&date_from=yesterday",
+        "/api/search?q=a&x=1",
+    ] {
+        let (s, v) = viewer.get(bad).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}: {v}");
+    }
+    let (s, v) = viewer
+        .get(&format!("/api/search?q={}", "%22%3A%2A%5B".repeat(50)))
+        .await;
+    assert!(
+        s == StatusCode::OK || s == StatusCode::BAD_REQUEST,
+        "hostile query: {s} {v}"
+    );
+
+    // Certification: judges and secretaries, the latest revision only, once; then no edits.
+    let (s, _) = viewer
+        .post(&format!("{t_open}/certify"), json!({"revision": 2}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = judge_c
+        .post(&format!("{t_open}/certify"), json!({"revision": 1}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, v) = judge_c
+        .post(&format!("{t_open}/certify"), json!({"revision": 2}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, _) = sec
+        .post(&format!("{t_open}/certify"), json!({"revision": 2}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "certified once");
+    let (s, v) = sec
+        .post(
+            &t_open,
+            json!({"based_on": 2, "changes": [{"id": "mic5@9000", "text": "x"}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "no edits after certification: {v}");
+    let (_, v) = viewer.get(&t_open).await;
+    assert_eq!(v["certified"]["revision"], 2);
+    let (_, _, body) = raw_get(&viewer, &format!("{t_open}/export?format=txt&lang=en")).await;
+    let txt = String::from_utf8(body).unwrap();
+    assert!(
+        txt.contains("CERTIFIED") && !txt.contains("NOT CERTIFIED") && txt.contains("judge"),
+        "{txt}"
+    );
+
+    // Everything written is sealed: the directory verifies (work/ is not evidence).
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let report = verify_dir(
+        &data,
+        &VerifyOptions {
+            key: Some(VerifierKey::parse(&vkey).unwrap()),
+            ..Default::default()
+        },
+    );
+    assert!(report.ok, "{}", report.to_text());
+    // The audit trail has the views and exports.
+    let entries = verbatim_log::store::read_entries(&data.join("log")).unwrap();
+    let actions: Vec<String> = entries
+        .iter()
+        .filter_map(|b| match Entry::decode(b) {
+            Ok(Entry::Audit(a)) => Some(a.action),
+            _ => None,
+        })
+        .collect();
+    for a in ["view_transcript", "export_transcript"] {
+        assert!(
+            actions.iter().any(|x| x == a),
+            "{a} not audited: {actions:?}"
+        );
+    }
+}
