@@ -7,6 +7,13 @@
 //! `Log::open` of the resulting log. Everything happens in a new temporary directory inside
 //! `--dir`, which must be on the disk to be measured (not a tmpfs), and which is removed
 //! afterwards unless `--keep` is given.
+//!
+//! `verbatim-bench search` times searches over generated hearings, `verbatim-search`
+//! (tantivy) side by side with PostgreSQL full-text search on the same documents (see
+//! `search.rs`).
+
+mod corpus;
+mod search;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -28,6 +35,8 @@ struct Cli {
 enum Command {
     /// The court's log: durable appends, group commit, checkpoints, open.
     Log(LogArgs),
+    /// Search latency over generated hearings: tantivy and PostgreSQL full-text search.
+    Search(search::SearchArgs),
 }
 
 #[derive(clap::Args)]
@@ -77,6 +86,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Log(args) => bench_log(&args),
+        Command::Search(args) => search::bench_search(&args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
