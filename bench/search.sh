@@ -8,6 +8,8 @@
 # transcripts (seeded), index them in tantivy and load them into PostgreSQL, then time the
 # same QUERIES queries on both, alternating, after WARMUP warm-up queries. It prints the
 # command, the machine, the load on it during the run, and the figures; JSON goes to OUT.
+# tantivy's latencies come with the CPU time of the searching thread ("tv cpu99"): on a
+# shared machine a wall time far above it is time spent waiting for a core.
 #
 # Environment:
 #   HOURS=10000                hearing-hours to generate (100 takes about a minute)
@@ -135,13 +137,21 @@ if p:
 q = r["queries"]
 print(f"queries: {q['queries']} after {q['warmup']} warm-up, top {q['page']} with total; mean total hits "
       f"tantivy {q['tantivy_mean_total']:.0f}" + (f", postgres {q['postgres_mean_total']:.0f}" if p else ""))
-print(f"{'queries':<16} {'count':>6} {'tv p50':>9} {'tv p99':>9} {'tv max':>9} {'pg p50':>9} {'pg p99':>9} {'pg max':>9}")
+print(f"{'queries':<16} {'count':>6} {'tv p50':>9} {'tv p99':>9} {'tv max':>9} {'tv cpu99':>9} {'pg p50':>9} {'pg p99':>9} {'pg max':>9}")
 for x in r["results"]:
     tv, pg = x["tantivy"], x["postgres"]
     f = lambda v: f"{v:.2f}"
-    row = [f(tv["p50_ms"]), f(tv["p99_ms"]), f(tv["max_ms"])]
+    row = [f(tv["p50_ms"]), f(tv["p99_ms"]), f(tv["max_ms"]), f(x["tantivy_cpu"]["p99_ms"])]
     row += [f(pg["p50_ms"]), f(pg["p99_ms"]), f(pg["max_ms"])] if pg else ["-"] * 3
     print(f"{x['class']:<16} {tv['count']:>6} " + " ".join(f"{v:>9}" for v in row) + "   (ms)")
+for system, rows in r["slowest"].items():
+    if not rows or (system == "postgres" and not p):
+        continue
+    print(f"slowest on {system}:")
+    for x in rows:
+        pg = f"postgres {x['postgres_ms']:.1f} ms ({x['postgres_total']} hits)" if p else ""
+        print(f"  {x['text']!r}{' +filters' if x['filters'] else ''}{' +limited' if x['limited_access'] else ''}: "
+              f"tantivy {x['tantivy_ms']:.1f} ms (CPU {x['tantivy_cpu_ms']:.1f} ms, {x['tantivy_total']} hits) {pg}")
 EOF
 if [[ -n $OUT ]]; then
     cp "$json" "$OUT"

@@ -124,6 +124,7 @@ fn paradigm(stem: &str, endings: &[&str]) -> Vec<String> {
 }
 
 const RU_M: &[&str] = &["", "а", "у", "ом", "е", "ы", "ов", "ам", "ами", "ах"];
+const RU_MJ: &[&str] = &["й", "я", "ю", "ем", "е", "и", "ев", "ям", "ями", "ях"];
 const RU_MS: &[&str] = &["ь", "я", "ю", "ем", "е", "и", "ей", "ям", "ями", "ях"];
 const RU_F: &[&str] = &["а", "ы", "е", "у", "ой", "", "ам", "ами", "ах"];
 const RU_FIA: &[&str] = &["ия", "ии", "ию", "ией", "ий", "иям", "иями", "иях"];
@@ -192,11 +193,9 @@ const RU_NOUNS_M: &[&str] = &[
     "перерыв",
     "момент",
     "результат",
-    "случай",
     "порядок",
     "расчет",
     "мотив",
-    "нож",
     "магазин",
     "подъезд",
     "вывод",
@@ -397,9 +396,10 @@ const RU_ADJS: &[&str] = &[
     "судейск",
     "человеческ",
 ];
-const RU_ADJS_OY: &[&str] = &["правов", "городск", "областн", "больш", "рабоч"];
+const RU_ADJS_OY: &[&str] = &["правов", "городск", "областн", "больш"];
+const RU_NOUNS_MJ: &[&str] = &["случа", "музе", "трамва", "сара"];
 const RU_NOUNS_FS: &[&str] = &["запис", "видеозапис", "подпис", "помощ"];
-const RU_ADJS_SH: &[&str] = &["потерпевш", "бывш", "пострадавш", "вынесш"];
+const RU_ADJS_SH: &[&str] = &["потерпевш", "бывш", "пострадавш", "вынесш", "рабоч"];
 
 /// Verbs (and the irregular noun статья), form by form.
 const RU_VERBS: &[&[&str]] = &[
@@ -917,6 +917,7 @@ pub fn russian(rng: &mut Rng) -> Vocabulary {
     };
     add(RU_NOUNS_M, RU_M);
     add(RU_NOUNS_MS, RU_MS);
+    add(RU_NOUNS_MJ, RU_MJ);
     add(RU_NOUNS_F, RU_F);
     add(RU_NOUNS_FIA, RU_FIA);
     add(RU_NOUNS_FOST, RU_FOST);

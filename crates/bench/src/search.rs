@@ -618,11 +618,17 @@ pub fn bench_search(args: &SearchArgs) -> Result<()> {
     // 4. Queries, alternating between the systems.
     let warm = queries(args.warmup, args.seed ^ 1, &writer, &corpus);
     let set = queries(args.queries, args.seed, &writer, &corpus);
-    let run_tantivy = |s: &Spec| -> Result<(Duration, u64, usize)> {
+    // Wall time, and the CPU time of this thread (a search runs in the caller's thread): a
+    // wall time far above the CPU time is time the thread waited for a core.
+    let run_tantivy = |s: &Spec| -> Result<(Duration, Duration, u64)> {
         let (q, a) = (s.query(), s.access());
-        let t = Instant::now();
+        let (t, c) = (Instant::now(), thread_cpu());
         let hits = index.search(&q, &a)?;
-        Ok((t.elapsed(), hits.total as u64, hits.hits.len()))
+        Ok((
+            t.elapsed(),
+            thread_cpu().saturating_sub(c),
+            hits.total as u64,
+        ))
     };
     for s in &warm {
         run_tantivy(s)?;
@@ -631,17 +637,23 @@ pub fn bench_search(args: &SearchArgs) -> Result<()> {
         }
     }
     let mut tantivy_times = Vec::with_capacity(set.len());
+    let mut tantivy_cpu = Vec::with_capacity(set.len());
     let mut pg_times = Vec::with_capacity(set.len());
+    let mut tantivy_totals = Vec::with_capacity(set.len());
+    let mut pg_totals = Vec::with_capacity(set.len());
     let (mut t_total, mut p_total, mut t_zero, mut p_zero) = (0u64, 0u64, 0u64, 0u64);
     let started = Instant::now();
     for s in &set {
-        let (d, total, _) = run_tantivy(s)?;
+        let (d, cpu, total) = run_tantivy(s)?;
         tantivy_times.push(d);
+        tantivy_cpu.push(cpu);
+        tantivy_totals.push(total);
         t_total += total;
         t_zero += u64::from(total == 0);
         if let Some(conn) = pg.as_mut() {
             let (d, total, _) = rt.block_on(pg_search(conn, s))?;
             pg_times.push(d);
+            pg_totals.push(total);
             p_total += total;
             p_zero += u64::from(total == 0);
         }
@@ -652,17 +664,43 @@ pub fn bench_search(args: &SearchArgs) -> Result<()> {
     let mut results = Vec::new();
     for c in CLASSES {
         let mut t = Samples::new(c.name, "query", 0);
+        let mut cpu = Samples::new(c.name, "query", 0);
         let mut p = Samples::new(c.name, "query", 0);
         for (i, s) in set.iter().enumerate() {
             if (c.pick)(s) {
                 t.times.push(tantivy_times[i]);
+                cpu.times.push(tantivy_cpu[i]);
                 if let Some(d) = pg_times.get(i) {
                     p.times.push(*d);
                 }
             }
         }
-        results.push((t, p));
+        results.push((t, cpu, p));
     }
+    // The slowest queries of each system, with what the other took on them.
+    let slowest = |times: &[Duration]| {
+        let mut order: Vec<usize> = (0..times.len()).collect();
+        order.sort_by_key(|i| std::cmp::Reverse(times[*i]));
+        order
+            .into_iter()
+            .take(5)
+            .map(|i| {
+                let s = &set[i];
+                json!({
+                    "text": s.text, "filters": s.filtered(), "limited_access": s.granted.is_some(),
+                    "tantivy_ms": tantivy_times[i].as_secs_f64() * 1e3,
+                    "tantivy_cpu_ms": tantivy_cpu[i].as_secs_f64() * 1e3,
+                    "tantivy_total": tantivy_totals[i],
+                    "postgres_ms": pg_times.get(i).map(|d| d.as_secs_f64() * 1e3),
+                    "postgres_total": pg_totals.get(i),
+                })
+            })
+            .collect::<Vec<_>>()
+    };
+    extra.insert(
+        "slowest".into(),
+        json!({"tantivy": slowest(&tantivy_times), "postgres": slowest(&pg_times)}),
+    );
     let n = set.len() as f64;
     let queries_json = json!({
         "queries": set.len(), "warmup": warm.len(), "page": PAGE,
@@ -682,8 +720,9 @@ pub fn bench_search(args: &SearchArgs) -> Result<()> {
             Value::Array(
                 results
                     .iter()
-                    .map(|(t, p)| {
+                    .map(|(t, cpu, p)| {
                         json!({"class": t.name, "tantivy": t.to_json(),
+                               "tantivy_cpu": cpu.to_json(),
                                "postgres": (!p.times.is_empty()).then(|| p.to_json())})
                     })
                     .collect(),
@@ -744,19 +783,20 @@ pub fn bench_search(args: &SearchArgs) -> Result<()> {
             }
         );
         println!(
-            "{:<16} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+            "{:<16} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
             "queries",
             "count",
             "tv p50",
             "tv p99",
             "tv max",
+            "tv cpu p99",
             "pg p50",
             "pg p99",
             "pg max",
             "p50 x",
             "p99 x"
         );
-        for (t, p) in &results {
+        for (t, cpu, p) in &results {
             let have = !p.times.is_empty();
             let pgf = |d: Duration| if have { fmt_dur(d) } else { "-".into() };
             let ratio = |a: Duration, b: Duration| {
@@ -767,18 +807,25 @@ pub fn bench_search(args: &SearchArgs) -> Result<()> {
                 }
             };
             println!(
-                "{:<16} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+                "{:<16} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
                 t.name,
                 t.times.len(),
                 fmt_dur(t.pct(50.0)),
                 fmt_dur(t.pct(99.0)),
                 fmt_dur(t.max()),
+                fmt_dur(cpu.pct(99.0)),
                 pgf(p.pct(50.0)),
                 pgf(p.pct(99.0)),
                 pgf(p.max()),
                 ratio(t.pct(50.0), p.pct(50.0)),
                 ratio(t.pct(99.0), p.pct(99.0)),
             );
+        }
+        for (system, list) in extra["slowest"].as_object().into_iter().flatten() {
+            println!("slowest on {system}:");
+            for q in list.as_array().into_iter().flatten() {
+                println!("  {q}");
+            }
         }
         println!("load average after the queries: {}", loadavg.trim());
     }
@@ -800,4 +847,18 @@ pub fn bench_search(args: &SearchArgs) -> Result<()> {
         })?;
     }
     Ok(())
+}
+
+/// CPU time of the calling thread.
+fn thread_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec to the valid pointer it is given.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    if rc != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
