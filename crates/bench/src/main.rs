@@ -7,6 +7,13 @@
 //! `Log::open` of the resulting log. Everything happens in a new temporary directory inside
 //! `--dir`, which must be on the disk to be measured (not a tmpfs), and which is removed
 //! afterwards unless `--keep` is given.
+//!
+//! `verbatim-bench search` times searches over generated hearings, `verbatim-search`
+//! (tantivy) side by side with PostgreSQL full-text search on the same documents (see
+//! `search.rs`).
+
+mod corpus;
+mod search;
 
 mod asr;
 
@@ -32,6 +39,8 @@ enum Command {
     Log(LogArgs),
     /// Transcription: WER, attribution and speed on the evaluation hearing.
     Asr(asr::AsrArgs),
+    /// Search latency over generated hearings: tantivy and PostgreSQL full-text search.
+    Search(search::SearchArgs),
 }
 
 #[derive(clap::Args)]
@@ -82,6 +91,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Log(args) => bench_log(&args),
         Command::Asr(args) => asr::run(args),
+        Command::Search(args) => search::bench_search(&args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
