@@ -92,6 +92,7 @@ fn noise_floor(level_db: &[f32]) -> f32 {
 }
 
 /// Which frames each mic owns.
+#[allow(clippy::needless_range_loop)] // frame by frame across every mic's vectors
 pub fn ownership(tracks: &[Track], p: &Params) -> Vec<Vec<bool>> {
     let n = tracks.iter().map(|t| t.voice.len()).max().unwrap_or(0);
     let half = frames(p.smooth_ms / 2.0);

@@ -417,7 +417,13 @@ impl Recognizer for Whisper {
         let content_frames = (samples.len() / HOP).clamp(1, N_FRAMES);
         let al = self
             .model
-            .align(&enc, &start_seq, &[text_ids.clone()], &[content_frames], 7)
+            .align(
+                &enc,
+                &start_seq,
+                std::slice::from_ref(&text_ids),
+                &[content_frames],
+                7,
+            )
             .map_err(run)?;
         let al = al
             .into_iter()
