@@ -881,13 +881,73 @@ mod tests {
     }
 
     #[test]
+    fn transcript_entries_round_trip_and_their_rules_hold() {
+        let r = TranscriptRevision {
+            court: "c".into(),
+            hearing: "h1".into(),
+            revision: 2,
+            based_on: 1,
+            author: "secretary".into(),
+            role: "secretary".into(),
+            utterances: 3,
+            at_unix_ms: 5,
+            bytes: 10,
+            sha256: "ab".repeat(32),
+            path: transcript_path("h1", 2),
+        };
+        let e = Entry::TranscriptRevision(r.clone());
+        assert_eq!(Entry::decode(&e.encode().unwrap()).unwrap(), e);
+        let f = e.sealed_file().unwrap();
+        assert_eq!(
+            (f.stream, f.seq, f.path),
+            ("transcript", 1, "hearings/h1/transcript/r0002.json")
+        );
+        for bad in [
+            TranscriptRevision {
+                based_on: 2,
+                ..r.clone()
+            },
+            TranscriptRevision {
+                based_on: 0,
+                ..r.clone()
+            },
+            TranscriptRevision {
+                revision: 0,
+                based_on: 0,
+                ..r.clone()
+            },
+            TranscriptRevision {
+                path: "hearings/h1/transcript/r0003.json".into(),
+                ..r.clone()
+            },
+            TranscriptRevision {
+                sha256: "x".into(),
+                ..r.clone()
+            },
+        ] {
+            assert!(Entry::TranscriptRevision(bad).encode().is_err());
+        }
+        let c = Entry::TranscriptCertified(TranscriptCertified {
+            court: "c".into(),
+            hearing: "h1".into(),
+            revision: 2,
+            sha256: "ab".repeat(32),
+            by: "judge".into(),
+            role: "judge".into(),
+            at_unix_ms: 6,
+        });
+        assert_eq!(Entry::decode(&c.encode().unwrap()).unwrap(), c);
+        assert_eq!(c.hearing(), Some("h1"));
+    }
+
+    #[test]
     fn later_kinds_and_versions_decode_as_unrecognized() {
-        let b = br#"{"kind":"transcript_revision","revision":3,"v":1}"#;
+        let b = br#"{"kind":"bundle_exported","revision":3,"v":1}"#;
         assert_eq!(
             Entry::decode(b).unwrap(),
             Entry::Unrecognized {
                 version: 1,
-                kind: "transcript_revision".into()
+                kind: "bundle_exported".into()
             }
         );
         let b = br#"{"kind":"segment_sealed","v":2}"#;
