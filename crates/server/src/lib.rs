@@ -142,19 +142,7 @@ impl AppState {
     /// Seals an entry, whoever holds the log.
     pub(crate) async fn append(&self, entry: Entry) -> Result<(), ApiError> {
         let mut slot = self.slot.lock().await;
-        tokio::task::block_in_place(|| match &mut *slot {
-            Slot::Idle(log) => {
-                log.append(&entry)
-                    .map_err(|e| ApiError::Internal(e.to_string()))?;
-                log.publish_checkpoint()
-                    .map(|_| ())
-                    .map_err(|e| ApiError::Internal(e.to_string()))
-            }
-            Slot::Recording { recorder, .. } => recorder
-                .append(entry)
-                .map_err(|e| ApiError::Internal(e.to_string())),
-            Slot::Broken(why) => Err(ApiError::Internal(why.clone())),
-        })
+        tokio::task::block_in_place(|| transcripts::append_in(&mut slot, entry))
     }
 }
 
