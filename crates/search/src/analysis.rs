@@ -368,6 +368,42 @@ pub(crate) fn register(manager: &TokenizerManager) {
     );
 }
 
+/// The Russian-field terms a query word should match: its own stem and, for surname-like
+/// words, the stems of its other case forms.
+///
+/// Snowball over-stems Russian surnames in -ов/-ев/-ин/-ын: the nominative "Иванов" loses
+/// its -ов (as if it were the genitive plural of "Иван"), while every other case ("Иванова",
+/// "Иванову", "Ивановым") keeps it. A search for "Иванов" must still find "по обвинению
+/// Иванова", and the other way round, so the query (never the index) is widened: a word in
+/// -ов etc. also matches the stem of its genitive, and a stem in -ов etc. also matches that
+/// stem's own stem (the nominative's).
+pub fn russian_query_terms(word: &str) -> Vec<String> {
+    const SURNAME: [&str; 4] = ["ов", "ев", "ин", "ын"];
+    let lower = word.to_lowercase().replace('ё', "е");
+    let mut out: Vec<String> = terms(Lang::Ru, &lower).into_iter().take(1).collect();
+    let Some(stem) = out.first().cloned() else {
+        return out;
+    };
+    if has_kazakh_letter(&lower) {
+        return out;
+    }
+    let surname_like = |w: &str| w.chars().count() >= 5 && SURNAME.iter().any(|e| w.ends_with(e));
+    let mut add = |t: Option<String>| {
+        if let Some(t) = t {
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+    };
+    if surname_like(&lower) {
+        add(terms(Lang::Ru, &format!("{lower}а")).into_iter().next());
+    }
+    if surname_like(&stem) {
+        add(terms(Lang::Ru, &stem).into_iter().next());
+    }
+    out
+}
+
 /// The terms `text` gives in the field of `lang`, in order.
 pub fn terms(lang: Lang, text: &str) -> Vec<String> {
     let mut analyzer = analyzer(lang);

@@ -723,16 +723,19 @@ impl SearchIndex {
         let words = query_words(&q.text)?;
         let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
         for (ru, kk) in words {
-            let either: Vec<Box<dyn TantivyQuery>> = vec![
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.text_ru, &ru),
-                    IndexRecordOption::WithFreqs,
-                )),
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.text_kk, &kk),
-                    IndexRecordOption::WithFreqs,
-                )),
-            ];
+            let mut either: Vec<Box<dyn TantivyQuery>> = ru
+                .iter()
+                .map(|ru| -> Box<dyn TantivyQuery> {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f.text_ru, ru),
+                        IndexRecordOption::WithFreqs,
+                    ))
+                })
+                .collect();
+            either.push(Box::new(TermQuery::new(
+                Term::from_field_text(f.text_kk, &kk),
+                IndexRecordOption::WithFreqs,
+            )));
             clauses.push((Occur::Must, Box::new(BooleanQuery::union(either))));
         }
         let mut filter = |query: Box<dyn TantivyQuery>| {
@@ -818,7 +821,9 @@ impl SearchIndex {
 /// The words of a query as (term in `text_ru`, term in `text_kk`) pairs: the text split as
 /// the analyzers split it, each word analyzed by both. A word the Russian field does not
 /// index (a stop word) is left out, so a Russian stop word never has to occur.
-fn query_words(text: &str) -> Result<Vec<(String, String)>, SearchError> {
+/// Each searchable word of a query: its Russian-field terms (see
+/// [`analysis::russian_query_terms`]) and its Kazakh-field term.
+fn query_words(text: &str) -> Result<Vec<(Vec<String>, String)>, SearchError> {
     if text.len() > MAX_QUERY_BYTES {
         return Err(SearchError::QueryTooLong {
             len: text.len(),
@@ -834,9 +839,9 @@ fn query_words(text: &str) -> Result<Vec<(String, String)>, SearchError> {
         if word.is_empty() {
             continue;
         }
-        let ru = analysis::terms(Lang::Ru, word);
+        let ru = analysis::russian_query_terms(word);
         let kk = analysis::terms(Lang::Kk, word);
-        if let (Some(ru), Some(kk)) = (ru.into_iter().next(), kk.into_iter().next()) {
+        if let (false, Some(kk)) = (ru.is_empty(), kk.into_iter().next()) {
             if seen.insert((ru.clone(), kk.clone())) {
                 words.push((ru, kk));
             }

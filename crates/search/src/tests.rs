@@ -802,3 +802,45 @@ fn search_index_is_shareable_between_threads() {
     fn check<T: Send + Sync>() {}
     check::<SearchIndex>();
 }
+
+#[test]
+fn russian_surnames_are_found_in_every_case() {
+    let index = SearchIndex::create_in_ram().unwrap();
+    let texts = [
+        (1, "Слушается уголовное дело по обвинению Иванова"),
+        (2, "Подсудимый Петров, встаньте."),
+        (3, "Вопрос к свидетелю Ильину."),
+        (4, "Стол стоит у окна, столов здесь нет."),
+    ];
+    let utterances: Vec<Utterance> = texts
+        .iter()
+        .map(|(s, t)| utt(*s, "judge", None, Lang::Ru, t))
+        .collect();
+    index
+        .index_hearing(
+            &meta("h1", "c", "j", "1", "2026-01-01", false),
+            &utterances,
+            &[],
+        )
+        .unwrap();
+    index.commit().unwrap();
+    let starts = |q: &str| -> Vec<u64> {
+        let mut v: Vec<u64> = find(&index, q)
+            .hits
+            .iter()
+            .map(|h| h.start_ms / 1000)
+            .collect();
+        v.sort();
+        v
+    };
+    // The nominative finds the other cases and the other cases find the nominative.
+    assert_eq!(starts("Иванов"), vec![1]);
+    assert_eq!(starts("иванова"), vec![1]);
+    assert_eq!(starts("Ивановым"), vec![1]);
+    assert_eq!(starts("Петрова"), vec![2]);
+    assert_eq!(starts("петров"), vec![2]);
+    assert_eq!(starts("Ильин"), vec![3]);
+    // Ordinary nouns keep their plain stemming.
+    assert_eq!(starts("столы"), vec![4]);
+    assert_eq!(starts("столов"), vec![4]);
+}
