@@ -6,6 +6,8 @@
 //! * `verbatim`: the transcriber as the server runs it: voice activity per mic,
 //!   attribution, language chosen per utterance between kk and ru, guards;
 //! * `verbatim-ru`: the same with the language forced to Russian for every utterance;
+//! * `verbatim-30s`: `verbatim` with the encoder given Whisper's whole 30 s window for every
+//!   utterance (`encoder_pad = 30`) instead of the utterance and 5 s after it;
 //! * `plain-ru` (and optionally `plain-kk`): Whisper the plain way, one ct2rs call per mic
 //!   file with the language forced.
 //!
@@ -35,8 +37,9 @@ pub struct AsrArgs {
     /// Whisper model directory (CTranslate2).
     #[arg(long)]
     model: PathBuf,
-    /// Systems to run, comma-separated: verbatim, verbatim-ru, plain-ru, plain-kk.
-    #[arg(long, default_value = "verbatim,verbatim-ru,plain-ru")]
+    /// Systems to run, comma-separated: verbatim, verbatim-ru, verbatim-kk, verbatim-30s,
+    /// plain-ru, plain-kk.
+    #[arg(long, default_value = "verbatim,verbatim-30s,verbatim-ru,plain-ru")]
     systems: String,
     /// Threads for CTranslate2.
     #[arg(long, default_value_t = 2)]
@@ -185,12 +188,15 @@ pub fn run(a: AsrArgs) -> Result<()> {
     {
         let t0 = Instant::now();
         let (hyp, extra) = match system {
-            "verbatim" | "verbatim-ru" | "verbatim-kk" => {
+            "verbatim" | "verbatim-ru" | "verbatim-kk" | "verbatim-30s" => {
                 let mut cfg = WhisperConfig::new(&a.model);
                 cfg.threads = a.threads;
                 cfg.beam_size = a.beam;
                 if let Some(b) = a.kk_bias {
                     cfg.kk_bias = b;
+                }
+                if system == "verbatim-30s" {
+                    cfg.encoder_pad = 30.0;
                 }
                 let w = Whisper::load(cfg)?;
                 let t0 = Instant::now();
@@ -282,7 +288,8 @@ pub fn run(a: AsrArgs) -> Result<()> {
                 (hyp, json!({ "seconds": secs, "rtf": secs / duration_s }))
             }
             other => bail!(
-                "unknown system {other:?}: verbatim, verbatim-ru, verbatim-kk, plain-ru, plain-kk"
+                "unknown system {other:?}: verbatim, verbatim-ru, verbatim-kk, verbatim-30s, plain-ru, \
+                 plain-kk"
             ),
         };
         let mut r = score(&lines, &hyp);

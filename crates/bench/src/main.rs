@@ -16,6 +16,7 @@ mod corpus;
 mod search;
 
 mod asr;
+mod asr_live;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -39,6 +40,8 @@ enum Command {
     Log(LogArgs),
     /// Transcription: WER, attribution and speed on the evaluation hearing.
     Asr(asr::AsrArgs),
+    /// Transcription lag behind live: the evaluation hearing replayed segment by segment.
+    AsrLive(asr_live::AsrLiveArgs),
     /// Search latency over generated hearings: tantivy and PostgreSQL full-text search.
     Search(search::SearchArgs),
 }
@@ -91,6 +94,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Log(args) => bench_log(&args),
         Command::Asr(args) => asr::run(args),
+        Command::AsrLive(args) => asr_live::run(args),
         Command::Search(args) => search::bench_search(&args),
     };
     match result {

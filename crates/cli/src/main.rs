@@ -534,6 +534,7 @@ fn transcribe_config(c: &config::TranscribeConfig) -> Option<verbatim_transcribe
     w.threads = c.threads.clamp(1, 64);
     w.beam_size = c.beam_size.clamp(1, 10);
     w.kk_bias = c.kk_bias;
+    w.encoder_pad = c.encoder_pad;
     Some(w)
 }
 

@@ -37,11 +37,55 @@ use crate::api::{audit, now_ms, visible, Body};
 use crate::auth::SignedIn;
 use crate::{ApiError, AppState, Slot};
 
+/// What the transcriber is doing, as the API reports it (`state`: idle, transcribing,
+/// unavailable, error; the interface translates it). `detail` is the technical reason of
+/// `unavailable` and `error`, as the component gave it.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub(crate) struct TranscriberStatus {
+    pub state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hearing: Option<String>,
+    /// Seconds of the hearing transcribed, and sealed so far (while `transcribing`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub done_s: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_s: Option<u64>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub detail: String,
+}
+
+impl TranscriberStatus {
+    fn idle() -> Self {
+        Self {
+            state: "idle",
+            ..Default::default()
+        }
+    }
+
+    fn failed(state: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            state,
+            detail: detail.into(),
+            ..Default::default()
+        }
+    }
+
+    fn transcribing(hearing: &str, done_s: Option<u64>, total_s: Option<u64>) -> Self {
+        Self {
+            state: "transcribing",
+            hearing: Some(hearing.to_string()),
+            done_s,
+            total_s,
+            detail: String::new(),
+        }
+    }
+}
+
 /// The transcriber's state, shared with the API.
 pub(crate) struct Transcriber {
     pub config: Option<WhisperConfig>,
-    /// What it is doing, for people ("idle", "transcribing h1", "unavailable: ...").
-    pub status: std::sync::Mutex<String>,
+    /// What it is doing.
+    pub status: std::sync::Mutex<TranscriberStatus>,
     pub wake: Arc<tokio::sync::Notify>,
     whisper: Arc<std::sync::Mutex<Option<Whisper>>>,
     /// Per hearing: the (latest revision, notes) last put in the search index.
@@ -51,8 +95,10 @@ pub(crate) struct Transcriber {
 impl Transcriber {
     pub fn new(config: Option<WhisperConfig>) -> Transcriber {
         let status = match &config {
-            Some(_) => "idle".to_string(),
-            None => "unavailable: no speech recognition model configured".to_string(),
+            Some(_) => TranscriberStatus::idle(),
+            None => {
+                TranscriberStatus::failed("unavailable", "no speech recognition model configured")
+            }
         };
         Transcriber {
             config,
@@ -63,11 +109,11 @@ impl Transcriber {
         }
     }
 
-    fn set_status(&self, s: impl Into<String>) {
-        *self.status.lock().unwrap_or_else(|e| e.into_inner()) = s.into();
+    fn set_status(&self, s: TranscriberStatus) {
+        *self.status.lock().unwrap_or_else(|e| e.into_inner()) = s;
     }
 
-    fn status(&self) -> String {
+    fn status(&self) -> TranscriberStatus {
         self.status
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -184,7 +230,9 @@ pub(crate) async fn run(state: std::sync::Weak<AppState>) {
         }
         let Some(state) = state.upgrade() else { return };
         if let Err(e) = work_once(&state).await {
-            state.transcriber.set_status(format!("error: {e}"));
+            state
+                .transcriber
+                .set_status(TranscriberStatus::failed("error", e.to_string()));
         }
     }
 }
@@ -273,7 +321,9 @@ async fn transcribe_hearing(
     let path = progress_path(&state.data_dir, id);
     let ended = rec.ended;
     let whisper = state.transcriber.whisper.clone();
-    state.transcriber.set_status(format!("transcribing {id}"));
+    state
+        .transcriber
+        .set_status(TranscriberStatus::transcribing(id, None, None));
     let st = state.clone();
     let hearing = id.to_string();
     let progress = tokio::task::spawn_blocking(move || -> Result<(Progress, String), String> {
@@ -292,15 +342,14 @@ async fn transcribe_hearing(
                 .step(w, &mics, &streams, LangChoice::Auto, ended, &mut stats)
                 .map_err(|e| e.to_string())?;
             p.save(&path)?;
-            st.transcriber.set_status(format!(
-                "transcribing {hearing}: {} of {} s",
-                p.done_ms / 1000,
+            st.transcriber.set_status(TranscriberStatus::transcribing(
+                &hearing,
+                Some(p.done_ms / 1000),
                 streams
                     .iter()
                     .filter_map(|s| s.last())
                     .map(|f| f.end_ms / 1000)
-                    .max()
-                    .unwrap_or(0)
+                    .max(),
             ));
             if !advanced || p.complete {
                 break;
@@ -314,7 +363,9 @@ async fn transcribe_hearing(
     let (progress, recognizer) = match progress {
         Ok(p) => p,
         Err(e) => {
-            state.transcriber.set_status(format!("unavailable: {e}"));
+            state
+                .transcriber
+                .set_status(TranscriberStatus::failed("unavailable", e));
             return Ok(());
         }
     };
@@ -335,7 +386,7 @@ async fn transcribe_hearing(
             utterances: progress.utterances,
         };
         seal_revision(state, &t, "system").await?;
-        state.transcriber.set_status("idle");
+        state.transcriber.set_status(TranscriberStatus::idle());
         state.transcriber.wake.notify_one();
     }
     Ok(())

@@ -247,6 +247,11 @@ async fn transcripts_corrections_certification_exports_and_search() {
     let (s, v) = viewer.get(&t_open).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["status"], "sealed");
+    // No model configured here: the transcriber says so, in a form the interface translates.
+    assert_eq!(v["transcriber"]["state"], "unavailable", "{v}");
+    assert!(v["transcriber"]["detail"]
+        .as_str()
+        .is_some_and(|d| d.contains("model")));
     assert_eq!(v["transcript"]["utterances"].as_array().unwrap().len(), 2);
     assert_eq!(v["revisions"].as_array().unwrap().len(), 1);
     assert!(v["certified"].is_null());

@@ -54,11 +54,19 @@ impl MelExtractor {
     /// Features of up to 30 s of audio: `n_mels` rows of `N_FRAMES` values, row-major (the
     /// layout CTranslate2 expects for a `[1, n_mels, 3000]` input).
     pub fn extract(&self, samples: &[f32]) -> Vec<f32> {
+        self.extract_frames(samples, N_FRAMES)
+    }
+
+    /// Like [`MelExtractor::extract`], but only the first `frames` frames of the 30 s window
+    /// (at least those the audio reaches, at most `N_FRAMES`): `n_mels` rows of `frames`
+    /// values. The values are those of the full window, cut.
+    pub fn extract_frames(&self, samples: &[f32], frames: usize) -> Vec<f32> {
         let samples = &samples[..samples.len().min(N_SAMPLES)];
         let bins = N_FFT / 2 + 1;
         // Frames whose window reaches into the audio; the rest see only zeros.
         let content_frames = (samples.len() + N_FFT / 2).div_ceil(HOP).min(N_FRAMES);
-        let mut out = vec![0f32; self.n_mels * N_FRAMES];
+        let frames = frames.clamp(content_frames, N_FRAMES);
+        let mut out = vec![0f32; self.n_mels * frames];
         let mut buf = vec![Complex::new(0f32, 0f32); N_FFT];
         let mut power = vec![0f32; bins];
         let half = (N_FFT / 2) as isize;
@@ -90,7 +98,7 @@ impl MelExtractor {
                 let e: f32 = row.iter().zip(&power).map(|(w, p)| w * p).sum();
                 let v = e.max(1e-10).log10();
                 max = max.max(v);
-                out[m * N_FRAMES + f] = v;
+                out[m * frames + f] = v;
             }
         }
         // Frames of pure padding: log10(1e-10).
@@ -98,7 +106,7 @@ impl MelExtractor {
         max = max.max(silent);
         let floor = max - 8.0;
         for m in 0..self.n_mels {
-            let row = &mut out[m * N_FRAMES..(m + 1) * N_FRAMES];
+            let row = &mut out[m * frames..(m + 1) * frames];
             for (f, v) in row.iter_mut().enumerate() {
                 let x = if f < content_frames { *v } else { silent };
                 *v = (x.max(floor) + 4.0) / 4.0;
@@ -124,6 +132,17 @@ mod tests {
             .map(|i| (2.0 * std::f32::consts::PI * 1000.0 * i as f32 / 16000.0).sin() * 0.5)
             .collect();
         let f = ex.extract(&tone);
+        // A cut window holds the same values as the full one.
+        let cut = ex.extract_frames(&tone, 700);
+        for m in 0..80 {
+            assert_eq!(
+                cut[m * 700..(m + 1) * 700],
+                f[m * N_FRAMES..m * N_FRAMES + 700]
+            );
+        }
+        // Never fewer frames than the audio reaches, never more than the window.
+        assert_eq!(ex.extract_frames(&tone, 1).len(), 80 * 102);
+        assert_eq!(ex.extract_frames(&tone, 9000).len(), 80 * N_FRAMES);
         let max = f.iter().cloned().fold(f32::MIN, f32::max);
         let min = f.iter().cloned().fold(f32::MAX, f32::min);
         assert!((max - min - 2.0).abs() < 1e-4, "range {min}..{max}");

@@ -16,4 +16,6 @@ pub mod segment;
 pub mod vad;
 pub mod whisper;
 
-pub use whisper::{AsrError, LangChoice, Recognised, Recognizer, Whisper, WhisperConfig};
+pub use whisper::{
+    AsrError, LangChoice, Recognised, Recognizer, Whisper, WhisperConfig, DEFAULT_ENCODER_PAD,
+};
