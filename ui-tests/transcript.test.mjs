@@ -281,7 +281,11 @@ test("a hearing's transcript: follow playback, correct, certify, export, search"
     // Search across hearings for a word of another utterance (the latest revision is indexed).
     const latest = (await sec("GET", `/api/hearings/${hearing}/transcript`)).body.transcript.utterances;
     // One well into the hearing, so that opening the hit visibly moves playback.
-    const longWord = (u) => u.text.split(/[^\p{L}]+/u).filter((w) => w.length >= 5).sort((x, y) => y.length - x.length)[0];
+    // A real word: 5 to 20 letters, not a recogniser loop ("СОТОТОТО..."), which the index
+    // rightly ignores.
+    const longWord = (u) => u.text.split(/[^\p{L}]+/u)
+      .filter((w) => w.length >= 5 && w.length <= 20 && !/(\p{L}{1,4})\1{4,}/u.test(w))
+      .sort((x, y) => y.length - x.length)[0];
     const target = latest.find((u) => u.id !== a.id && u.start_ms >= 5000 && longWord(u)) || latest.find(longWord);
     assert.ok(target, "an utterance with a word to search for");
     const q = longWord(target);

@@ -273,6 +273,41 @@ pub(crate) fn loop_start(words: &[String]) -> Option<usize> {
     None
 }
 
+/// A word that loops inside itself ("СОТОТОТОТОТО...", "ааааааа"): a unit of 1..=4 letters
+/// repeated at least 6 times in a row (numbers aside). No Kazakh or Russian word does that;
+/// Whisper does when its decoder is stuck on one sub-word token.
+pub(crate) fn looping_word(word: &str) -> bool {
+    let c: Vec<char> = word.chars().collect();
+    for unit in 1..=4usize {
+        let mut run = 1;
+        let mut i = unit;
+        while i + unit <= c.len() {
+            if c[i..i + unit] == c[i - unit..i] && c[i..i + unit].iter().all(|c| c.is_alphabetic())
+            {
+                run += 1;
+                if run >= 6 {
+                    return true;
+                }
+                i += unit;
+            } else {
+                run = 1;
+                i += 1;
+            }
+        }
+    }
+    false
+}
+
+/// Where the output starts to loop: a repeated phrase at the end, or a word looping inside
+/// itself (the words from there on are cut).
+pub(crate) fn loop_cut(words: &[String]) -> Option<usize> {
+    let inner = words.iter().position(|w| looping_word(w));
+    match (loop_start(words), inner) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 pub(crate) fn hallucinated(text: &str) -> bool {
     let t = text.to_lowercase();
     HALLUCINATIONS.iter().any(|h| t.contains(h))
@@ -397,13 +432,13 @@ impl Recognizer for Whisper {
         let texts = |w: &[(String, Vec<usize>)]| {
             w.iter().map(|(t, _)| t.to_lowercase()).collect::<Vec<_>>()
         };
-        if loop_start(&texts(&words)).is_some() || d.tokens.len() + 4 >= max_length {
+        if loop_cut(&texts(&words)).is_some() || d.tokens.len() + 4 >= max_length {
             let d2 = self.decode(&enc, &prompt, &self.options(max_length, true))?;
             let w2 = self.words_of(&d2)?;
             guard = "loop-redecoded";
             d = d2;
             words = w2;
-            if let Some(cut) = loop_start(&texts(&words)) {
+            if let Some(cut) = loop_cut(&texts(&words)) {
                 words.truncate(cut);
                 guard = "loop-cut";
             }
@@ -566,6 +601,22 @@ mod tests {
         );
         assert_eq!(loop_start(&w("прошу встать суд идёт")), None);
         assert_eq!(loop_start(&w("а б а б")), None);
+        // A word stuck on one sub-word token is cut with what follows it.
+        assert!(looping_word("сотототототототототот"));
+        assert!(looping_word("аааааааа"));
+        assert!(looping_word("ТОТОТОТОТОТОТО"));
+        for real in [
+            "заседание",
+            "Сотталушы",
+            "дүкендерде",
+            "ололо",
+            "1000000",
+            "ПППП",
+        ] {
+            assert!(!looping_word(real), "{real}");
+        }
+        assert_eq!(loop_cut(&w("сот тотототототототототот деп айтты")), Some(1));
+        assert_eq!(loop_cut(&w("прошу встать суд идёт")), None);
         assert!(hallucinated("Продолжение следует..."));
         assert!(!hallucinated("Слушается дело номер два"));
     }
