@@ -6,7 +6,7 @@ mod court;
 mod record;
 mod simulate;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,9 +54,11 @@ enum Command {
         #[arg(long)]
         insecure_cookies: bool,
     },
-    /// Verify a court data directory offline; exit status 0 only if everything holds.
+    /// Verify offline, with nothing but the court's key: a court data directory, or an
+    /// evidence bundle (a directory with bundle.json, or a .tar archive). Says exactly what
+    /// is proven; exit status 0 only if everything holds.
     Verify {
-        /// The data directory to verify.
+        /// The data directory or bundle to verify.
         path: PathBuf,
         /// The court's verifier key (name+keyid+base64), or a file holding it.
         #[arg(long)]
@@ -165,6 +167,35 @@ enum Command {
         #[arg(long)]
         h264_file: Option<PathBuf>,
     },
+    /// List the hearings in a court's log, with their ids.
+    Hearings {
+        #[arg(long)]
+        data: PathBuf,
+        /// One JSON object per hearing.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write an evidence bundle of a hearing or a clip of it: the sealed files byte for
+    /// byte, the log entries with a range proof to the signed checkpoint, the court's key,
+    /// a certificate. A directory, or one archive when PATH ends in .tar.
+    Export {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        hearing: String,
+        /// Start of a clip, in seconds from the hearing's start.
+        #[arg(long)]
+        from: Option<f64>,
+        /// End of a clip, in seconds from the hearing's start.
+        #[arg(long)]
+        to: Option<f64>,
+        /// Where to write the bundle (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+        /// Language of the certificate: kk, ru or en.
+        #[arg(long, default_value = "ru")]
+        lang: String,
+    },
     /// Print the log's entries, one JSON object per line.
     Entries {
         #[arg(long)]
@@ -242,6 +273,24 @@ fn run(command: Command) -> Result<ExitCode> {
             threads,
         } => {
             let key = key.map(|k| parse_key_arg(&k)).transpose()?;
+            if !path.exists() {
+                bail!("{}: no such file or directory", path.display());
+            }
+            if is_bundle(&path) {
+                let files = verbatim_bundle::files::open(&path)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                let report = verbatim_bundle::verify(files.as_ref(), key.as_ref());
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&report)?);
+                } else {
+                    print!("{}", report.to_text());
+                }
+                return Ok(if report.ok {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                });
+            }
             let report = verify_dir(
                 &path,
                 &VerifyOptions {
@@ -376,6 +425,15 @@ fn run(command: Command) -> Result<ExitCode> {
         } => {
             transcribe(&audio, lang.as_deref(), model, beam, json)?;
         }
+        Command::Hearings { data, json } => hearings(&data, json)?,
+        Command::Export {
+            data,
+            hearing,
+            from,
+            to,
+            out,
+            lang,
+        } => export(&data, hearing, from, to, &out, &lang)?,
         Command::Entries { data, from } => {
             let court = court::open(&data)?;
             for i in from..court.log.size() {
@@ -390,6 +448,95 @@ fn run(command: Command) -> Result<ExitCode> {
         } => simulate::append_loop(&data, checkpoint_every)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A bundle: a directory with a bundle manifest, or a file (an archive).
+fn is_bundle(path: &std::path::Path) -> bool {
+    path.join(verbatim_bundle::format::MANIFEST).is_file() || path.is_file()
+}
+
+fn hearings(data: &std::path::Path, json: bool) -> Result<()> {
+    let dir = data.join(verbatim_log::layout::LOG_DIR);
+    let entries = verbatim_log::store::read_entries(&dir)
+        .with_context(|| format!("reading the court's log in {}", data.display()))?;
+    let list = verbatim_bundle::hearings::summarise(entries.iter().map(Vec::as_slice));
+    if json {
+        for h in &list {
+            println!("{}", serde_json::to_string(h)?);
+        }
+        return Ok(());
+    }
+    if list.is_empty() {
+        eprintln!("no hearings in {}", data.display());
+    }
+    for h in &list {
+        let s = h.media_end_ms / 1000;
+        println!(
+            "{}  case {:<14} courtroom {:<10} {} part(s)  {:02}:{:02}:{:02}  {} stream(s), {} segments  {}{}",
+            h.hearing,
+            if h.case_number.is_empty() { "-" } else { &h.case_number },
+            h.courtroom,
+            h.parts,
+            s / 3600,
+            s / 60 % 60,
+            s % 60,
+            h.streams.len(),
+            h.segments,
+            if h.closed { "closed" } else { "open" },
+            match (h.revisions, h.certified) {
+                (0, _) => String::new(),
+                (n, false) => format!(", transcript r{n}"),
+                (n, true) => format!(", transcript r{n} certified"),
+            }
+        );
+    }
+    Ok(())
+}
+
+fn export(
+    data: &std::path::Path,
+    hearing: String,
+    from: Option<f64>,
+    to: Option<f64>,
+    out: &std::path::Path,
+    lang: &str,
+) -> Result<()> {
+    let lang = verbatim_transcript::export::UiLang::parse(lang)
+        .map_err(|_| anyhow::anyhow!("--lang must be kk, ru or en, not {lang:?}"))?;
+    let ms = |name: &str, v: Option<f64>| -> Result<Option<u64>> {
+        match v {
+            None => Ok(None),
+            Some(s) if (0.0..1e9).contains(&s) => Ok(Some((s * 1000.0).round() as u64)),
+            Some(s) => {
+                bail!("--{name} must be a number of seconds from the hearing's start, not {s}")
+            }
+        }
+    };
+    let config = config::Config::load(&data.join(verbatim_log::layout::CONFIG_FILE))?;
+    let req = verbatim_bundle::export::ExportRequest {
+        hearing,
+        from_ms: ms("from", from)?,
+        to_ms: ms("to", to)?,
+        court_name: config.court.name.clone(),
+        created_unix_ms: court::now_unix_ms(),
+        lang,
+    };
+    let plan = verbatim_bundle::export::plan(data, &req)?;
+    let extras = verbatim_bundle::export::Extras::new();
+    let w = verbatim_bundle::export::write(&plan, &extras, out)?;
+    eprintln!(
+        "wrote {}: {} sealed files ({} bytes); log entries {}..{} of {} ({} disclosed, {} withheld)",
+        w.out.display(),
+        w.files,
+        w.bytes,
+        w.begin,
+        w.end - 1,
+        w.checkpoint_size,
+        w.disclosed,
+        w.withheld,
+    );
+    eprintln!("check it with: verbatim verify {}", w.out.display());
+    Ok(())
 }
 
 /// Runs the web application until SIGINT/SIGTERM, then stops any recording cleanly.

@@ -57,6 +57,8 @@ pub(crate) fn routes(state: Arc<AppState>) -> Router {
         .route("/media/{hearing}/{stream}/{file}", get(media))
         .route("/review", get(review_page))
         .route("/search", get(search_page))
+        .route("/verify", get(verify_page))
+        .route("/verify.wasm", get(verify_wasm))
         .route("/api/recording", get(recording_status))
         .route("/api/recording/preflight", post(recording_preflight))
         .route("/api/recording/start", post(recording_start))
@@ -93,6 +95,19 @@ async fn review_page() -> Html<&'static str> {
 
 async fn search_page() -> Html<&'static str> {
     Html(include_str!("../assets/search.html"))
+}
+
+/// The bundle verification page: verifies a bundle in the browser, on the user's machine.
+async fn verify_page() -> Html<&'static str> {
+    Html(verbatim_bundle::page::VERIFY_HTML)
+}
+
+async fn verify_wasm() -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/wasm")],
+        verbatim_bundle::page::VERIFY_WASM,
+    )
+        .into_response()
 }
 
 async fn openapi() -> Response {

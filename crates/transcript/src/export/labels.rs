@@ -51,6 +51,46 @@ pub(crate) struct Labels {
     pub speaker: &'static str,
     /// After a speaker's label repeated on a new page.
     pub continued: &'static str,
+    /// The certificate of an evidence bundle.
+    pub cert: CertificateLabels,
+}
+
+/// The labels of an evidence bundle's certificate.
+pub(crate) struct CertificateLabels {
+    pub title: &'static str,
+    /// Under the title: what the document is.
+    pub subtitle: &'static str,
+    pub hearing_id: &'static str,
+    pub hearing_date: &'static str,
+    pub span: &'static str,
+    pub created: &'static str,
+    pub streams: &'static str,
+    pub stream: &'static str,
+    pub kind: &'static str,
+    pub segments: &'static str,
+    pub from: &'static str,
+    pub to: &'static str,
+    pub camera: &'static str,
+    pub microphone: &'static str,
+    pub transcript: &'static str,
+    pub root_hash: &'static str,
+    pub entries: &'static str,
+    pub note: &'static str,
+    pub key_name: &'static str,
+    pub key: &'static str,
+    pub qr_caption: &'static str,
+    pub files: &'static str,
+    /// "{n}" files, "{b}" bytes in all.
+    pub files_total: &'static str,
+    pub file: &'static str,
+    pub size: &'static str,
+    pub derived: &'static str,
+    pub derived_note: &'static str,
+    pub how_to_verify: &'static str,
+    /// "{cmd}" is replaced by `verify_cmd`, set in bold.
+    pub verify_text: &'static str,
+    pub verify_cmd: &'static str,
+    pub footer: &'static str,
 }
 
 pub(crate) const KK: Labels = Labels {
@@ -96,6 +136,39 @@ pub(crate) const KK: Labels = Labels {
     case_footer: "Іс № {case}",
     speaker: "Сөйлеуші",
     continued: "(жалғасы)",
+    cert: CertificateLabels {
+        title: "СОТ ОТЫРЫСЫНЫҢ ЖАЗБАСЫН КӨШІРУ КУӘЛІГІ",
+        subtitle: "Сот отырысы жазбасының көшірмесі және оның сот журналы бойынша тұтастығының дәлелі",
+        hearing_id: "Сот отырысының сәйкестендіргіші",
+        hearing_date: "Сот отырысының күні",
+        span: "Жазба аралығы",
+        created: "Көшірме жасалған уақыт",
+        streams: "Жазба ағындары",
+        stream: "Ағын",
+        kind: "Түрі",
+        segments: "Сегменттер",
+        from: "Басы",
+        to: "Соңы",
+        camera: "бейнекамера",
+        microphone: "микрофон",
+        transcript: "стенограмма",
+        root_hash: "Түбір хэші (SHA-256, hex)",
+        entries: "Журнал жазбалары",
+        note: "Қол қойылған бақылау нүктесінің мәтіні",
+        key_name: "Тексеру кілтінің атауы",
+        key: "Тексеру кілті (vkey)",
+        qr_caption: "QR-кодта сот журналының қол қойылған бақылау нүктесі бар (жоғарыдағы мәтін, байтына дейін дәл). Оны көшірмедегі бақылау нүктесімен және сот жариялаған журналмен салыстырыңыз.",
+        files: "Дәлелмен қамтылған файлдар",
+        files_total: "Файлдар саны: {n}; жалпы көлемі: {b} байт",
+        file: "Файл",
+        size: "Көлемі, байт",
+        derived: "Туынды файлдар (дәлелмен қамтылмаған)",
+        derived_note: "Бұл файлдар жазбадан жасалған (мысалы, қарауға ыңғайлы болу үшін) және сот журналы бойынша тексерілмейді.",
+        how_to_verify: "Қалай тексеруге болады",
+        verify_text: "{cmd} командасын іске қосыңыз немесе көшірмедегі verify.html файлын браузерде ашыңыз. Тексеру сотпен байланысты қажет етпейді; жоғарыда көрсетілген тексеру кілтін сот жариялаған кілтпен салыстырыңыз.",
+        verify_cmd: "verbatim verify <көшірме>",
+        footer: "Жазбаны көшіру куәлігі",
+    },
 };
 
 pub(crate) const RU: Labels = Labels {
@@ -141,6 +214,39 @@ pub(crate) const RU: Labels = Labels {
     case_footer: "Дело № {case}",
     speaker: "Говорящий",
     continued: "(продолжение)",
+    cert: CertificateLabels {
+        title: "СВИДЕТЕЛЬСТВО О ВЫГРУЗКЕ ЗАПИСИ СУДЕБНОГО ЗАСЕДАНИЯ",
+        subtitle: "Копия записи судебного заседания с доказательством её целостности по журналу суда",
+        hearing_id: "Идентификатор судебного заседания",
+        hearing_date: "Дата судебного заседания",
+        span: "Интервал записи",
+        created: "Выгрузка создана",
+        streams: "Потоки записи",
+        stream: "Поток",
+        kind: "Вид",
+        segments: "Сегментов",
+        from: "Начало",
+        to: "Конец",
+        camera: "видеокамера",
+        microphone: "микрофон",
+        transcript: "стенограмма",
+        root_hash: "Корневой хэш (SHA-256, hex)",
+        entries: "Записи журнала",
+        note: "Текст подписанной контрольной точки",
+        key_name: "Имя ключа проверки",
+        key: "Ключ проверки (vkey)",
+        qr_caption: "QR-код содержит подписанную контрольную точку журнала суда (текст выше, байт в байт). Сверьте её с контрольной точкой в выгрузке и с журналом, опубликованным судом.",
+        files: "Файлы, охваченные доказательством",
+        files_total: "Количество файлов: {n}; общий объём: {b} байт",
+        file: "Файл",
+        size: "Размер, байт",
+        derived: "Производные файлы (доказательством не охвачены)",
+        derived_note: "Эти файлы изготовлены из записи (например, для удобства просмотра) и по журналу суда не проверяются.",
+        how_to_verify: "Как проверить",
+        verify_text: "Выполните команду {cmd} или откройте в браузере файл verify.html из выгрузки. Проверка не требует связи с судом; сверьте указанный выше ключ проверки с ключом, опубликованным судом.",
+        verify_cmd: "verbatim verify <выгрузка>",
+        footer: "Свидетельство о выгрузке записи",
+    },
 };
 
 pub(crate) const EN: Labels = Labels {
@@ -186,6 +292,39 @@ pub(crate) const EN: Labels = Labels {
     case_footer: "Case No. {case}",
     speaker: "Speaker",
     continued: "(continued)",
+    cert: CertificateLabels {
+        title: "CERTIFICATE OF AN EVIDENCE BUNDLE",
+        subtitle: "A copy of the record of a court hearing with proof of its integrity against the court's log",
+        hearing_id: "Hearing ID",
+        hearing_date: "Hearing date",
+        span: "Span of the record",
+        created: "Bundle created",
+        streams: "Recorded streams",
+        stream: "Stream",
+        kind: "Kind",
+        segments: "Segments",
+        from: "From",
+        to: "To",
+        camera: "camera",
+        microphone: "microphone",
+        transcript: "transcript",
+        root_hash: "Root hash (SHA-256, hex)",
+        entries: "Log entries",
+        note: "The signed checkpoint, as text",
+        key_name: "Verifier key name",
+        key: "Verifier key (vkey)",
+        qr_caption: "The QR code holds the signed checkpoint of the court's log (the text above, byte for byte). Compare it with the checkpoint in the bundle and with the log the court publishes.",
+        files: "Files covered by the proof",
+        files_total: "Files: {n}; total size: {b} bytes",
+        file: "File",
+        size: "Size, bytes",
+        derived: "Derived files (not proven)",
+        derived_note: "These files were made from the record (for example, for convenient viewing) and are not checked against the court's log.",
+        how_to_verify: "How to verify",
+        verify_text: "Run {cmd} or open verify.html from the bundle in a browser. Verification needs no connection to the court; compare the verifier key above with the key the court publishes.",
+        verify_cmd: "verbatim verify <bundle>",
+        footer: "Certificate of an evidence bundle",
+    },
 };
 
 pub(crate) fn labels(lang: UiLang) -> &'static Labels {
@@ -271,6 +410,14 @@ mod tests {
             assert!(l.page_of.contains("{n}") && l.page_of.contains("{m}"));
             assert!(l.case_footer.contains("{case}") && l.correction.contains("{b}"));
         }
+        for l in [&KK, &RU, &EN] {
+            let c = &l.cert;
+            assert!(c.verify_text.contains("{cmd}") && c.verify_cmd.starts_with("verbatim verify"));
+            assert!(c.files_total.contains("{n}") && c.files_total.contains("{b}"));
+        }
+        assert_ne!(KK.cert.title, RU.cert.title);
+        assert_ne!(RU.cert.qr_caption, EN.cert.qr_caption);
+        assert_ne!(KK.cert.derived_note, RU.cert.derived_note);
         assert_ne!(KK.no_speech, RU.no_speech);
         assert_ne!(RU.not_certified, EN.not_certified);
         assert_eq!(RU.page_of(2, 7), "Страница 2 из 7");

@@ -8,8 +8,11 @@
 //! the media clock (`H:MM:SS`) and the language of an utterance marked where it changes, then
 //! the certification status and the log checkpoint.
 //!
+//! An evidence bundle's certificate ([`certificate_pdf`]) is drawn by the same PDF code.
+//!
 //! Every function returns the file's bytes or an [`ExportError`]; none panics on bad input.
 
+mod certificate;
 mod cues;
 mod docx;
 mod labels;
@@ -22,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::{clock, Lang, Transcript, TranscriptError, Utterance};
 use labels::Labels;
 
+pub use certificate::{certificate_pdf, Certificate, CertificateFile, CertificateStream};
 pub use cues::{to_srt, to_webvtt, MAX_CUE_MS, MAX_LINES, MAX_LINE_CHARS};
 pub use docx::to_docx;
 pub use pdf::to_pdf;

@@ -4,22 +4,27 @@
 //! printpdf without its HTML layout feature embeds whole fonts (about 390 KB compressed per
 //! face), so the fonts are subset here with allsorts (printpdf's own font library) to the
 //! glyphs the document uses: a transcript's PDF then carries some 20-40 KB of fonts.
+//!
+//! The layout (`Layout`: wrapped paragraphs, table rows, filled rectangles) and the drawing
+//! (`render`: footers, font subsets, the file) also serve the evidence bundle certificate.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use printpdf::{
-    Color, FontId, Line, LinePoint, Mm, Op, ParsedFont, PdfDocument, PdfFont, PdfFontHandle,
-    PdfPage, PdfSaveOptions, Point, Pt, Rgb, TextItem,
+    Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFont,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Rgb, TextItem,
+    WindingOrder,
 };
 
+use super::labels::Labels;
 use super::{Document, ExportContext, ExportError};
 use crate::Transcript;
 
 const REGULAR_FILE: &str = "DejaVuSans.ttf";
 const BOLD_FILE: &str = "DejaVuSans-Bold.ttf";
 
-fn mm(v: f32) -> f32 {
+pub(super) fn mm(v: f32) -> f32 {
     v * 72.0 / 25.4
 }
 
@@ -32,10 +37,10 @@ fn page_w() -> f32 {
 fn page_h() -> f32 {
     mm(PAGE_H_MM)
 }
-fn left() -> f32 {
+pub(super) fn left() -> f32 {
     mm(25.0)
 }
-fn right() -> f32 {
+pub(super) fn right() -> f32 {
     page_w() - mm(15.0)
 }
 fn top() -> f32 {
@@ -46,14 +51,14 @@ fn bottom() -> f32 {
     page_h() - mm(22.0)
 }
 
-const BODY: f32 = 10.0;
-const SMALL: f32 = 8.5;
+pub(super) const BODY: f32 = 10.0;
+pub(super) const SMALL: f32 = 8.5;
 const HEADING: f32 = 11.5;
-const TITLE: f32 = 14.0;
-const LEADING: f32 = 1.35;
+pub(super) const TITLE: f32 = 14.0;
+pub(super) const LEADING: f32 = 1.35;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Style {
+pub(super) enum Style {
     Regular,
     Bold,
     /// Regular, grey: times and notes.
@@ -83,12 +88,12 @@ impl Style {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-struct Span {
-    text: String,
-    style: Style,
+pub(super) struct Span {
+    pub text: String,
+    pub style: Style,
 }
 
-fn span(text: impl Into<String>, style: Style) -> Span {
+pub(super) fn span(text: impl Into<String>, style: Style) -> Span {
     Span {
         text: text.into(),
         style,
@@ -177,14 +182,14 @@ impl Face {
     }
 }
 
-struct Faces {
+pub(super) struct Faces {
     regular: Face,
     /// `None` when the directory has no bold face: bold text is then set in the regular one.
     bold: Option<Face>,
 }
 
 impl Faces {
-    fn load(dir: &Path) -> Result<Faces, ExportError> {
+    pub(super) fn load(dir: &Path) -> Result<Faces, ExportError> {
         if !dir.is_dir() {
             return Err(ExportError::Font {
                 path: dir.to_path_buf(),
@@ -207,7 +212,7 @@ impl Faces {
         }
     }
 
-    fn width(&self, s: &Span, size: f32) -> f32 {
+    pub(super) fn width(&self, s: &Span, size: f32) -> f32 {
         self.face(s.style).width(&s.text, size)
     }
 
@@ -239,25 +244,47 @@ struct Placed {
 #[derive(Debug)]
 enum Mark {
     Text(Placed),
-    Rule { x1: f32, x2: f32, y: f32 },
+    Rule {
+        x1: f32,
+        x2: f32,
+        y: f32,
+    },
+    /// Black rectangles filled as one path: `[x, y, width, height]`, `y` the top edge, from
+    /// the top of the page.
+    Fill(Vec<[f32; 4]>),
 }
 
-struct Layout<'a> {
-    faces: &'a Faces,
+/// A cell of a table row: its text at `size`, wrapped to `width` at `x`, flush right when
+/// `right`.
+#[derive(Clone, Debug)]
+pub(super) struct Cell {
+    pub x: f32,
+    pub width: f32,
+    pub size: f32,
+    pub spans: Vec<Span>,
+    pub right: bool,
+}
+
+pub(super) struct Layout<'a> {
+    pub faces: &'a Faces,
     pages: Vec<Vec<Mark>>,
     /// The top of the next line, from the top of the page.
-    y: f32,
-    /// Repeated at the top of a page that continues a speaker's paragraph.
-    continued: Option<Vec<Span>>,
+    pub y: f32,
+    /// Repeated at the top of a page that continues a speaker's paragraph (or a table).
+    pub continued: Option<Vec<Span>>,
+    /// A table's header row, repeated at the top of a page that continues the table (under
+    /// `continued`).
+    pub header: Option<(Vec<Cell>, f32)>,
 }
 
 impl<'a> Layout<'a> {
-    fn new(faces: &'a Faces) -> Self {
+    pub(super) fn new(faces: &'a Faces) -> Self {
         Layout {
             faces,
             pages: vec![Vec::new()],
             y: top(),
             continued: None,
+            header: None,
         }
     }
 
@@ -267,16 +294,20 @@ impl<'a> Layout<'a> {
         if let Some(spans) = self.continued.clone() {
             self.line(left(), BODY, spans);
         }
+        if let Some((cells, size)) = self.header.take() {
+            self.row(&cells, size);
+            self.header = Some((cells, size));
+        }
     }
 
     /// Starts a new page unless `h` more points fit on this one.
-    fn ensure(&mut self, h: f32) {
+    pub(super) fn ensure(&mut self, h: f32) {
         if self.y + h > bottom() && self.y > top() {
             self.new_page();
         }
     }
 
-    fn gap(&mut self, h: f32) {
+    pub(super) fn gap(&mut self, h: f32) {
         self.y += h;
     }
 
@@ -305,7 +336,7 @@ impl<'a> Layout<'a> {
 
     /// Wraps `spans` to lines at most `width` wide, breaking between words, and inside a word
     /// only when it is wider than a line.
-    fn wrap(&self, spans: &[Span], size: f32, width: f32) -> Vec<Vec<Span>> {
+    pub(super) fn wrap(&self, spans: &[Span], size: f32, width: f32) -> Vec<Vec<Span>> {
         let mut lines: Vec<Vec<Span>> = vec![Vec::new()];
         let mut used = 0.0;
         let push =
@@ -374,7 +405,13 @@ impl<'a> Layout<'a> {
     /// A wrapped paragraph at `x`; with a `gutter`, that span goes on the first line at
     /// `gutter_x`. A page break inside it leaves at least two of its lines on each page (no
     /// orphan, no widow).
-    fn paragraph(&mut self, spans: &[Span], size: f32, x: f32, gutter: Option<(f32, Span)>) {
+    pub(super) fn paragraph(
+        &mut self,
+        spans: &[Span],
+        size: f32,
+        x: f32,
+        gutter: Option<(f32, Span)>,
+    ) {
         let lines = self.wrap(spans, size, right() - x);
         let n = lines.len();
         let lead = size * LEADING;
@@ -406,7 +443,53 @@ impl<'a> Layout<'a> {
         }
     }
 
-    fn field(&mut self, label: &str, value: &str) {
+    /// A table row of lines `size` apart, their baselines shared by the cells: each cell
+    /// wrapped in its column, the row kept on one page (unless it is taller than a page, when
+    /// its lines go on over the break).
+    pub(super) fn row(&mut self, cells: &[Cell], size: f32) {
+        let lead = size * LEADING;
+        let wrapped: Vec<Vec<Vec<Span>>> = cells
+            .iter()
+            .map(|c| self.wrap(&c.spans, c.size, c.width))
+            .collect();
+        let n = wrapped.iter().map(Vec::len).max().unwrap_or(0);
+        self.ensure(n as f32 * lead);
+        for i in 0..n {
+            self.ensure(lead);
+            let y = self.y + size;
+            for (c, lines) in cells.iter().zip(&wrapped) {
+                let Some(l) = lines.get(i) else { continue };
+                let x = if c.right {
+                    let w: f32 = l.iter().map(|s| self.faces.width(s, c.size)).sum();
+                    c.x + c.width - w
+                } else {
+                    c.x
+                };
+                let placed = Placed {
+                    x,
+                    y,
+                    size: c.size,
+                    spans: l.clone(),
+                };
+                self.pages
+                    .last_mut()
+                    .expect("a page")
+                    .push(Mark::Text(placed));
+            }
+            self.y += lead;
+        }
+    }
+
+    /// Black rectangles, `[x, y, width, height]` with `y` from the top of the page, on this
+    /// page as they are (the caller makes room for them).
+    pub(super) fn fill(&mut self, rects: Vec<[f32; 4]>) {
+        self.pages
+            .last_mut()
+            .expect("a page")
+            .push(Mark::Fill(rects));
+    }
+
+    pub(super) fn field(&mut self, label: &str, value: &str) {
         let spans = [
             span(format!("{label}:"), Style::Bold),
             span(value, Style::Regular),
@@ -414,7 +497,7 @@ impl<'a> Layout<'a> {
         self.paragraph(&spans, BODY, left(), None);
     }
 
-    fn heading(&mut self, text: &str) {
+    pub(super) fn heading(&mut self, text: &str) {
         self.gap(mm(3.0));
         // A heading is kept with two lines under it.
         self.ensure(HEADING * LEADING + 2.0 * BODY * LEADING);
@@ -527,15 +610,55 @@ fn pt_point(x: f32, y_from_top: f32) -> Point {
 pub fn to_pdf(t: &Transcript, ctx: &ExportContext) -> Result<Vec<u8>, ExportError> {
     let d = Document::build(t, ctx)?;
     let faces = Faces::load(&ctx.font_dir)?;
-    let mut layout = lay_out(&d, &faces);
+    let layout = lay_out(&d, &faces);
+    // The file ID names the revision, so one revision and context give one file, byte for
+    // byte.
+    let id = format!("verbatim {}/{} r{}", t.court, t.hearing, t.revision);
+    let instance = format!(
+        "{id} {} {}",
+        ctx.lang.code(),
+        if d.certified { "certified" } else { "draft" }
+    );
+    render(
+        layout,
+        &Meta {
+            title: d.title_line.clone(),
+            author: super::clean(&ctx.court_name),
+            subject: d.case_footer.clone(),
+            created_unix_s: (t.created_unix_ms / 1000) as i64,
+            footer: d.case_footer.clone(),
+            labels: d.l,
+            id: [id, instance],
+        },
+    )
+}
 
+/// What a PDF says about itself besides its pages.
+pub(super) struct Meta {
+    /// The document's title (metadata).
+    pub title: String,
+    pub author: String,
+    pub subject: String,
+    /// Its creation and modification dates (metadata).
+    pub created_unix_s: i64,
+    /// On the left of every page's footer ("page N of M" is on the right).
+    pub footer: String,
+    pub labels: &'static Labels,
+    /// The file identifier: the document's permanent ID and this instance's.
+    pub id: [String; 2],
+}
+
+/// Draws laid-out pages as a PDF: adds the footers, subsets the fonts to what is drawn and
+/// writes the file.
+pub(super) fn render(mut layout: Layout<'_>, meta: &Meta) -> Result<Vec<u8>, ExportError> {
+    let faces = layout.faces;
     // Footers, now that the number of pages is known.
     let total = layout.pages.len();
     let footer_y = page_h() - mm(12.0);
-    let case = span(faces.printable(&d.case_footer, Style::Grey), Style::Grey);
+    let case = span(faces.printable(&meta.footer, Style::Grey), Style::Grey);
     for (i, page) in layout.pages.iter_mut().enumerate() {
         let n = span(
-            faces.printable(&d.l.page_of(i + 1, total), Style::Grey),
+            faces.printable(&meta.labels.page_of(i + 1, total), Style::Grey),
             Style::Grey,
         );
         let nx = right() - faces.width(&n, SMALL);
@@ -568,14 +691,12 @@ pub fn to_pdf(t: &Transcript, ctx: &ExportContext) -> Result<Vec<u8>, ExportErro
             }
         }
     }
-    let mut doc = PdfDocument::new(&d.title_line);
-    doc.metadata.info.author = super::clean(&ctx.court_name);
+    let mut doc = PdfDocument::new(&meta.title);
+    doc.metadata.info.author = meta.author.clone();
     doc.metadata.info.creator = "verbatim".into();
     doc.metadata.info.producer = "verbatim (printpdf)".into();
-    doc.metadata.info.subject = d.case_footer.clone();
-    if let Ok(created) =
-        printpdf::OffsetDateTime::from_unix_timestamp((t.created_unix_ms / 1000) as i64)
-    {
+    doc.metadata.info.subject = meta.subject.clone();
+    if let Ok(created) = printpdf::OffsetDateTime::from_unix_timestamp(meta.created_unix_s) {
         doc.metadata.info.creation_date = created;
         doc.metadata.info.modification_date = created;
         doc.metadata.info.metadata_date = created;
@@ -643,6 +764,32 @@ pub fn to_pdf(t: &Transcript, ctx: &ExportContext) -> Result<Vec<u8>, ExportErro
                         },
                     });
                 }
+                Mark::Fill(rects) => {
+                    ops.push(Op::SetFillColor {
+                        col: Style::Regular.color(),
+                    });
+                    // One path of all the rectangles (each drawn the same way round), so that
+                    // touching ones fill as one shape, without seams.
+                    let rings = rects
+                        .iter()
+                        .map(|&[x, y, w, h]| PolygonRing {
+                            points: [(x, y + h), (x + w, y + h), (x + w, y), (x, y)]
+                                .into_iter()
+                                .map(|(x, y)| LinePoint {
+                                    p: pt_point(x, y),
+                                    bezier: false,
+                                })
+                                .collect(),
+                        })
+                        .collect();
+                    ops.push(Op::DrawPolygon {
+                        polygon: Polygon {
+                            rings,
+                            mode: PaintMode::Fill,
+                            winding_order: WindingOrder::NonZero,
+                        },
+                    });
+                }
             }
         }
         pages.push(PdfPage::new(Mm(PAGE_W_MM), Mm(PAGE_H_MM), ops));
@@ -664,8 +811,7 @@ pub fn to_pdf(t: &Transcript, ctx: &ExportContext) -> Result<Vec<u8>, ExportErro
         return Err(ExportError::Pdf(w.msg.clone()));
     }
     // printpdf writes an empty PDF/X version (which readers take for a PDF/X claim) and a
-    // random file ID. The ID here names the revision, so one revision and context give one
-    // file, byte for byte.
+    // random file ID (replaced by the caller's, so that one input gives one file).
     let info = pdf.trailer.get(b"Info").and_then(|o| o.as_reference());
     if let Ok(dict) = info
         .and_then(|id| pdf.get_object_mut(id))
@@ -680,15 +826,13 @@ pub fn to_pdf(t: &Transcript, ctx: &ExportContext) -> Result<Vec<u8>, ExportErro
             dict.remove(key);
         }
     }
-    let id = format!("verbatim {}/{} r{}", t.court, t.hearing, t.revision);
-    let instance = format!(
-        "{id} {} {}",
-        ctx.lang.code(),
-        if d.certified { "certified" } else { "draft" }
+    let hex = |s: &String| {
+        lopdf::Object::String(s.clone().into_bytes(), lopdf::StringFormat::Hexadecimal)
+    };
+    pdf.trailer.set(
+        "ID",
+        lopdf::Object::Array(meta.id.iter().map(hex).collect()),
     );
-    let hex = |s: String| lopdf::Object::String(s.into_bytes(), lopdf::StringFormat::Hexadecimal);
-    pdf.trailer
-        .set("ID", lopdf::Object::Array(vec![hex(id), hex(instance)]));
     pdf.compress();
     let mut bytes = Vec::new();
     pdf.save_to(&mut bytes)
