@@ -118,7 +118,7 @@ pub struct TarFiles {
 }
 
 impl TarFiles {
-    /// Reads the archive's headers. An archive that cannot be read at all is an error;
+    /// Reads the archive's headers (seeking past the data, not reading it). An archive that cannot be read at all is an error;
     /// entries that are not plain files, unsafe names and duplicates are problems the
     /// verification reports.
     pub fn open(path: &Path) -> Result<TarFiles, String> {
@@ -127,7 +127,7 @@ impl TarFiles {
         let mut index = BTreeMap::new();
         let mut problems = Vec::new();
         let entries = archive
-            .entries()
+            .entries_with_seek()
             .map_err(|e| format!("{}: not a tar archive: {e}", path.display()))?;
         for entry in entries {
             let entry = entry.map_err(|e| {
