@@ -512,7 +512,13 @@ fn export(
             }
         }
     };
-    let config = config::Config::load(&data.join(verbatim_log::layout::CONFIG_FILE))?;
+    // Every export is recorded in the court's log, so the log must be free: a running
+    // `verbatim serve` holds it (export through its API, GET /api/hearings/ID/bundle).
+    let mut court = court::open(data).context(
+        "the export is recorded in the court's log, which another process holds (a running \
+         `verbatim serve`: download the bundle through it, GET /api/hearings/ID/bundle)",
+    )?;
+    let config = court.config.clone();
     let req = verbatim_bundle::export::ExportRequest {
         hearing,
         from_ms: ms("from", from)?,
@@ -524,6 +530,38 @@ fn export(
     let plan = verbatim_bundle::export::plan(data, &req)?;
     let extras = verbatim_bundle::export::Extras::new();
     let w = verbatim_bundle::export::write(&plan, &extras, out)?;
+    let span = match (from, to) {
+        (None, None) => "whole hearing".to_string(),
+        (f, t) => format!(
+            "clip {}..{} s",
+            f.unwrap_or(0.0),
+            t.map_or("end".into(), |t| t.to_string())
+        ),
+    };
+    let actor = std::env::var("USER").unwrap_or_else(|_| "operator".into());
+    court
+        .log
+        .append(&verbatim_log::Entry::Audit(verbatim_log::entry::Audit {
+            court: config.court.id.clone(),
+            actor: format!("cli:{actor}"),
+            role: "operator".into(),
+            action: "export_bundle".into(),
+            hearing: plan.manifest.hearing.clone(),
+            at_unix_ms: court::now_unix_ms(),
+            detail: format!(
+                "{span}; entries {}..{} of checkpoint {}; {} files, {} bytes; written to {}",
+                w.begin,
+                w.end - 1,
+                w.checkpoint_size,
+                w.files,
+                w.bytes,
+                out.display()
+            )
+            .chars()
+            .take(1000)
+            .collect(),
+        }))?;
+    court.log.publish_checkpoint()?;
     eprintln!(
         "wrote {}: {} sealed files ({} bytes); log entries {}..{} of {} ({} disclosed, {} withheld)",
         w.out.display(),

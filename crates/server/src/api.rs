@@ -76,6 +76,7 @@ pub(crate) fn routes(state: Arc<AppState>) -> Router {
             "/api/hearings/{id}/transcript/certify",
             post(crate::transcripts::post_certify),
         )
+        .route("/api/hearings/{id}/bundle", get(crate::bundles::get_bundle))
         .route(
             "/api/hearings/{id}/transcript/export",
             get(crate::transcripts::get_export),

@@ -8,6 +8,7 @@
 
 mod api;
 mod auth;
+mod bundles;
 mod transcripts;
 
 use axum::http::StatusCode;

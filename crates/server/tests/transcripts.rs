@@ -216,6 +216,38 @@ async fn transcripts_corrections_certification_exports_and_search() {
         text: "Приобщена справка о неисправности камеры".into(),
     }))
     .unwrap();
+    // The open hearing's recording: its opening and three sealed segments of one camera.
+    log.append(&Entry::HearingOpened(verbatim_log::entry::HearingOpened {
+        court: "c1".into(),
+        courtroom: "room-1".into(),
+        hearing: open.id.clone(),
+        case_number: "1-15/2026".into(),
+        judge: "judge".into(),
+        secretary: "secretary".into(),
+        part: 1,
+        at_unix_ms: 1,
+    }))
+    .unwrap();
+    for seq in 0..3u64 {
+        let path = format!("hearings/{}/cam1/{seq:06}.mkv", open.id);
+        let bytes = vec![seq as u8 + 1; 5000];
+        std::fs::create_dir_all(data.join(&path).parent().unwrap()).unwrap();
+        std::fs::write(data.join(&path), &bytes).unwrap();
+        log.append(&Entry::SegmentSealed(verbatim_log::entry::SegmentSealed {
+            court: "c1".into(),
+            courtroom: "room-1".into(),
+            hearing: open.id.clone(),
+            stream: "cam1".into(),
+            seq,
+            media_start_ns: seq * 2_000_000_000,
+            media_end_ns: (seq + 1) * 2_000_000_000,
+            captured_unix_ms: 2,
+            bytes: bytes.len() as u64,
+            sha256: verbatim_log::tree::to_hex(&sha2::Sha256::digest(&bytes)),
+            path,
+        }))
+        .unwrap();
+    }
     log.publish_checkpoint().unwrap();
 
     let app = router(ServeOptions {
@@ -370,6 +402,41 @@ async fn transcripts_corrections_certification_exports_and_search() {
     let (s, _, _) = raw_get(&viewer, &format!("{t_closed}/export?format=txt")).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 
+    // Evidence bundles: the whole open hearing, and a clip, as tar archives that verify
+    // offline with the court's key; a closed hearing's only for those with rights; a bad
+    // span is refused.
+    let b_open = format!("/api/hearings/{}/bundle", open.id);
+    for (query, segments) in [("", 3u64), ("?from=2.5&to=3&lang=kk", 1)] {
+        let (s, ct, body) = raw_get(&viewer, &format!("{b_open}{query}")).await;
+        assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+        assert_eq!(ct, "application/x-tar");
+        let tar = tmp.path().join(format!("bundle{}.tar", query.len()));
+        std::fs::write(&tar, &body).unwrap();
+        let files = verbatim_bundle::files::TarFiles::open(&tar).unwrap();
+        let r = verbatim_bundle::verify(&files, Some(&VerifierKey::parse(&vkey).unwrap()));
+        assert!(r.ok, "{}", r.to_text());
+        assert_eq!(r.streams.len(), 1);
+        assert_eq!(r.streams[0].files, segments, "{}", r.to_text());
+        assert!(r.transcript.is_some(), "the latest revision rides along");
+    }
+    for bad in ["?from=9&to=1", "?from=-1", "?to=abc", "?lang=fr"] {
+        let (s, _, body) = raw_get(&viewer, &format!("{b_open}{bad}")).await;
+        assert_eq!(
+            s,
+            StatusCode::BAD_REQUEST,
+            "{bad}: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    let (s, _, _) = raw_get(&viewer, &format!("/api/hearings/{}/bundle", closed.id)).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(
+        std::fs::read_dir(data.join("work/exports"))
+            .map(|d| d.count() == 0)
+            .unwrap_or(true),
+        "no archive is left behind in work/exports"
+    );
+
     // Search through the API.
     {
         // Search: the indexer catches up with the sealed revisions and notes; stems match; a
@@ -495,7 +562,7 @@ async fn transcripts_corrections_certification_exports_and_search() {
             _ => None,
         })
         .collect();
-    for a in ["view_transcript", "export_transcript"] {
+    for a in ["view_transcript", "export_transcript", "export_bundle"] {
         assert!(
             actions.iter().any(|x| x == a),
             "{a} not audited: {actions:?}"
