@@ -72,6 +72,8 @@ pub struct Plan {
     pub withheld: u64,
     pub streams: BTreeSet<String>,
     pub lang: verbatim_transcript::export::UiLang,
+    /// C2SP tlog-proof files: (path in the bundle, bytes).
+    pub tlog_proofs: Vec<(String, Vec<u8>)>,
     /// Per stream: (segments, first media ms, last media ms), for the certificate.
     pub stream_spans: Vec<(String, u64, u64, u64)>,
 }
@@ -200,6 +202,9 @@ pub fn plan(data: &Path, req: &ExportRequest) -> Result<Plan, ExportError> {
             )
         }));
     }
+    // The range runs from the hearing's first disclosed entry (its opening, unless something
+    // of it was sealed earlier) to its last.
+    let begin = chosen.first().map_or(begin, |(i, _)| (*i).min(begin));
     let end = chosen.last().map(|(i, _)| i + 1).unwrap_or(begin + 1);
     let disclosed: BTreeSet<u64> = chosen.iter().map(|(i, _)| *i).collect();
     let proof = tree
@@ -247,6 +252,30 @@ pub fn plan(data: &Path, req: &ExportRequest) -> Result<Plan, ExportError> {
         }
     }
     let withheld = (end - begin) - disclosed.len() as u64;
+    // Standard C2SP inclusion proofs of the entries a reader looks for first: the opening,
+    // notes, events, the transcript and its certification, and the first and last entry.
+    let mut proof_of: BTreeSet<u64> = chosen
+        .iter()
+        .filter(|(_, e)| !matches!(e, Entry::SegmentSealed(_) | Entry::SegmentRecovered(_)))
+        .map(|(i, _)| *i)
+        .collect();
+    proof_of.insert(begin);
+    proof_of.insert(end - 1);
+    let mut tlog_proofs = Vec::new();
+    for i in proof_of {
+        let proof = tree
+            .inclusion_proof(i, size)
+            .map_err(|e| ExportError::Log(e.to_string()))?;
+        let p = crate::format::TlogProof {
+            index: i,
+            proof,
+            checkpoint: note.clone(),
+        };
+        tlog_proofs.push((
+            format!("{}{i}.tlog-proof", crate::format::PROOFS_DIR),
+            p.encode(),
+        ));
+    }
     Ok(Plan {
         manifest: Manifest {
             format: FORMAT.into(),
@@ -279,6 +308,7 @@ pub fn plan(data: &Path, req: &ExportRequest) -> Result<Plan, ExportError> {
         withheld,
         streams,
         lang: req.lang,
+        tlog_proofs,
         stream_spans: spans
             .into_iter()
             .map(|(k, (n, a, b))| (k, n, a, b))
@@ -498,11 +528,12 @@ pub fn write(plan: &Plan, extras: &Extras, out: &Path) -> Result<Written, Export
         ),
         (README.into(), readme(plan).into_bytes()),
         (crate::format::CERTIFICATE.into(), certificate(plan)?),
-        (
-            crate::format::VERIFY_PAGE.into(),
-            crate::page::standalone_page().into_bytes(),
-        ),
     ];
+    small.extend(plan.tlog_proofs.iter().cloned());
+    small.push((
+        crate::format::VERIFY_PAGE.into(),
+        crate::page::standalone_page().into_bytes(),
+    ));
     small.extend(extras.iter().cloned());
     let tmp = partial_path(out);
     let as_tar = out.extension().is_some_and(|e| e == "tar");

@@ -14,6 +14,12 @@ pub const LOG_EXCERPT: &str = "log/entries.json";
 pub const CERTIFICATE: &str = "certificate.pdf";
 pub const README: &str = "README.txt";
 pub const VERIFY_PAGE: &str = "verify.html";
+/// C2SP tlog-proof files (`<index>.tlog-proof`): standard inclusion proofs of the
+/// hearing's key entries, for tools that read that format.
+pub const PROOFS_DIR: &str = "log/proofs/";
+/// First line of a C2SP tlog-proof.
+pub const TLOG_PROOF_HEADER: &str = "c2sp.org/tlog-proof@v1";
+
 /// Files outside the proof (convenience copies) live under this directory.
 pub const DERIVED_DIR: &str = "derived/";
 
@@ -82,6 +88,74 @@ pub struct LeafJson {
     pub withheld: Option<String>,
 }
 
+/// A C2SP tlog-proof (<https://c2sp.org/tlog-proof>): index, RFC 6962 inclusion proof and
+/// the checkpoint verbatim.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TlogProof {
+    pub index: u64,
+    pub proof: Vec<verbatim_log::Hash>,
+    pub checkpoint: Vec<u8>,
+}
+
+impl TlogProof {
+    pub fn encode(&self) -> Vec<u8> {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let mut out = format!("{TLOG_PROOF_HEADER}\nindex {}\n", self.index);
+        for h in &self.proof {
+            out.push_str(&b64.encode(h.0));
+            out.push('\n');
+        }
+        out.push('\n');
+        let mut bytes = out.into_bytes();
+        bytes.extend_from_slice(&self.checkpoint);
+        bytes
+    }
+
+    /// Parses a tlog-proof (an `extra` line is accepted and ignored: it is not
+    /// authenticated).
+    pub fn decode(bytes: &[u8]) -> Result<TlogProof, String> {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let split = bytes
+            .windows(2)
+            .position(|w| w == b"\n\n")
+            .ok_or("no empty line before the checkpoint")?;
+        let head = std::str::from_utf8(&bytes[..split]).map_err(|_| "not UTF-8")?;
+        let checkpoint = bytes[split + 2..].to_vec();
+        let mut lines = head.split('\n');
+        if lines.next() != Some(TLOG_PROOF_HEADER) {
+            return Err(format!("the first line is not {TLOG_PROOF_HEADER}"));
+        }
+        let mut line = lines.next().ok_or("no index line")?;
+        if line.starts_with("extra ") {
+            line = lines.next().ok_or("no index line")?;
+        }
+        let index = line
+            .strip_prefix("index ")
+            .filter(|n| !n.is_empty() && (n == &"0" || !n.starts_with('0')))
+            .and_then(|n| n.parse::<u64>().ok())
+            .ok_or_else(|| format!("{line:?} is not an index line"))?;
+        let mut proof = Vec::new();
+        for l in lines {
+            let h = b64
+                .decode(l)
+                .ok()
+                .and_then(|v| <[u8; 32]>::try_from(v).ok())
+                .ok_or_else(|| format!("{l:?} is not a base64 SHA-256 hash"))?;
+            proof.push(verbatim_log::Hash(h));
+        }
+        if proof.len() > 64 {
+            return Err("the inclusion proof is longer than any tree allows".into());
+        }
+        Ok(TlogProof {
+            index,
+            proof,
+            checkpoint,
+        })
+    }
+}
+
 /// A path inside a bundle is relative, uses `/`, and has no empty, `.` or `..` part.
 pub fn safe_path(path: &str) -> bool {
     !path.is_empty()
@@ -97,6 +171,36 @@ pub fn safe_path(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tlog_proofs_round_trip_and_bad_ones_are_named() {
+        let p = TlogProof {
+            index: 73894,
+            proof: vec![verbatim_log::Hash([7; 32]), verbatim_log::Hash([9; 32])],
+            checkpoint: "example.com/log\n109482\nAAAA\n\n\u{2014} example.com/log abc\n"
+                .as_bytes()
+                .to_vec(),
+        };
+        let enc = p.encode();
+        assert!(enc.starts_with(b"c2sp.org/tlog-proof@v1\nindex 73894\nBwcH"));
+        assert_eq!(TlogProof::decode(&enc).unwrap(), p);
+        // An extra line is allowed and ignored.
+        let with_extra = [&b"c2sp.org/tlog-proof@v1\nextra AAAA"[..], &enc[22..]].concat();
+        assert_eq!(TlogProof::decode(&with_extra).unwrap(), p);
+        for bad in [
+            &b"c2sp.org/tlog-proof@v2\nindex 1\n\ncp"[..],
+            b"c2sp.org/tlog-proof@v1\nindex 01\n\ncp",
+            b"c2sp.org/tlog-proof@v1\nindex x\n\ncp",
+            b"c2sp.org/tlog-proof@v1\nindex 1\nnot-base64\n\ncp",
+            b"c2sp.org/tlog-proof@v1\nindex 1",
+        ] {
+            assert!(
+                TlogProof::decode(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
 
     #[test]
     fn paths_that_leave_the_bundle_are_refused() {

@@ -12,8 +12,8 @@ use verbatim_log::tree::{hash_from_hex, leaf_hash, to_hex, verify_range, Hash};
 use verbatim_log::{Entry, VerifierKey};
 
 use crate::format::{
-    safe_path, LogJson, Manifest, CHECKPOINT, DERIVED_DIR, FORMAT, FOR_PEOPLE, KEY, LOG_EXCERPT,
-    LOG_FORMAT, MANIFEST, METADATA,
+    safe_path, LogJson, Manifest, TlogProof, CHECKPOINT, DERIVED_DIR, FORMAT, FOR_PEOPLE, KEY,
+    LOG_EXCERPT, LOG_FORMAT, MANIFEST, METADATA, PROOFS_DIR,
 };
 
 /// Largest metadata file read whole (the log excerpt of a long hearing is the largest).
@@ -110,6 +110,8 @@ pub struct Report {
     pub proven_bytes: u64,
     /// Files outside the proof, declared derived.
     pub derived: Vec<String>,
+    /// C2SP tlog-proof files checked (each an inclusion proof of a disclosed entry).
+    pub tlog_proofs: u64,
 }
 
 fn hms(ms: u64) -> String {
@@ -206,6 +208,12 @@ impl Report {
         line(format!("Notes: {}", self.notes));
         for e in &self.events {
             line(format!("  event: {e}"));
+        }
+        if self.tlog_proofs > 0 {
+            line(format!(
+                "C2SP tlog-proofs: {} inclusion proofs of disclosed entries, all valid",
+                self.tlog_proofs
+            ));
         }
         line(format!(
             "Proven files: {} ({} bytes)",
@@ -400,12 +408,14 @@ fn run(
         return;
     }
     let mut leaves: Vec<Hash> = Vec::with_capacity(log.leaves.len());
+    let mut disclosed_at: BTreeMap<u64, Hash> = BTreeMap::new();
     let mut disclosed: Vec<(u64, Entry)> = Vec::new();
     for (k, leaf) in log.leaves.iter().enumerate() {
         let index = log.begin.saturating_add(k as u64);
         match (&leaf.entry, &leaf.withheld) {
             (Some(text), None) => {
                 leaves.push(leaf_hash(text.as_bytes()));
+                disclosed_at.insert(index, leaf_hash(text.as_bytes()));
                 match Entry::decode(text.as_bytes()) {
                     Ok(e) => disclosed.push((index, e)),
                     Err(e) => problems.push(format!("entry {index}: {e}")),
@@ -454,6 +464,32 @@ fn run(
             r.end.saturating_sub(1)
         ));
         return;
+    }
+
+    // C2SP tlog-proofs: each an inclusion proof of a disclosed entry, to this checkpoint.
+    for path in listed.iter().filter(|p| p.starts_with(PROOFS_DIR)) {
+        let checked = (|| -> Result<(), String> {
+            let bytes = files.read(path, 1 << 20)?.ok_or("missing")?;
+            let p = TlogProof::decode(&bytes)?;
+            if p.checkpoint != note {
+                return Err("its checkpoint is not the bundle's".into());
+            }
+            if *path != format!("{PROOFS_DIR}{}.tlog-proof", p.index) {
+                return Err(format!(
+                    "it proves entry {}, not the one its name says",
+                    p.index
+                ));
+            }
+            let leaf = disclosed_at
+                .get(&p.index)
+                .ok_or(format!("entry {} is not disclosed in the bundle", p.index))?;
+            verbatim_log::tree::verify_inclusion(*leaf, p.index, cp.size, cp.root, &p.proof)
+                .map_err(|e| format!("the inclusion proof fails: {e}"))
+        })();
+        match checked {
+            Ok(()) => r.tlog_proofs += 1,
+            Err(e) => problems.push(format!("{path}: {e}")),
+        }
     }
 
     // The sealed files the disclosed entries name, hashed up front on several threads.
@@ -634,7 +670,11 @@ fn run(
     // Every file in the bundle is proven, bundle metadata, for people, or declared derived.
     for path in &listed {
         let p = path.as_str();
-        if proven.contains_key(p) || METADATA.contains(&p) || FOR_PEOPLE.contains(&p) {
+        if proven.contains_key(p)
+            || METADATA.contains(&p)
+            || FOR_PEOPLE.contains(&p)
+            || (p.starts_with(PROOFS_DIR) && p.ends_with(".tlog-proof"))
+        {
             continue;
         }
         if declared.contains(p) && p.starts_with(DERIVED_DIR) {

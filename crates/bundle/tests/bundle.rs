@@ -230,6 +230,8 @@ fn a_whole_hearing_round_trips_as_a_directory_and_as_an_archive() {
         let t = r.transcript.clone().unwrap();
         assert_eq!((t.revision, t.certified_by.as_deref()), (2, Some("judge")));
         assert_eq!(r.proven_files, 21);
+        // Standard inclusion proofs: opening, note, gap, close, revision, certification.
+        assert_eq!(r.tlog_proofs, 6, "{}", r.to_text());
         assert!(r.events.iter().any(|e| e.contains("cam2 source_lost")));
         let text = r.to_text();
         assert!(text.starts_with("VERIFIED"), "{text}");
@@ -476,6 +478,22 @@ fn every_tamper_class_is_detected_and_named() {
     let r = check(&b, None);
     assert_eq!(r.key, fvkey.trim());
     assert_eq!(r.key_source, "bundle");
+
+    // A C2SP tlog-proof altered, or pointing at another entry.
+    let b = fresh(&c, "t-tlog");
+    let dir = b.join("log/proofs");
+    let first = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let text = std::fs::read_to_string(&first).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let swapped = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    lines[2] = swapped;
+    std::fs::write(&first, lines.join("\n") + "\n").unwrap();
+    expect_problem(&c, &b, "the inclusion proof fails");
 
     // A link inside a bundle directory.
     #[cfg(unix)]

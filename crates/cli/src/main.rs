@@ -273,9 +273,6 @@ fn run(command: Command) -> Result<ExitCode> {
             threads,
         } => {
             let key = key.map(|k| parse_key_arg(&k)).transpose()?;
-            if !path.exists() {
-                bail!("{}: no such file or directory", path.display());
-            }
             if is_bundle(&path) {
                 let files = verbatim_bundle::files::open(&path)
                     .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
