@@ -2,7 +2,9 @@
 // verifier compiled to WebAssembly: the page inside the bundle, opened from the file system
 // with nothing installed, and the page the court's server serves at /verify. A bundle as
 // exported verifies (as a tar archive and as a folder); one with a changed media byte does
-// not, and the page names the file. Screenshots go to ui-tests/artifacts/.
+// not, and the page names the file. Camera segments are 4.5 MB, so the page hashes them in
+// more than one slice (it never holds a whole hearing in memory). Screenshots go to
+// ui-tests/artifacts/.
 //
 // Needs VERBATIM_BIN (scripts/test sets it).
 
@@ -41,7 +43,7 @@ test("a bundle is verified in the browser, from the bundle itself and from the s
   const dir = mkdtempSync(join(tmpdir(), "verbatim-ui-verify-"));
   const data = join(dir, "court");
   const vkey = execFileSync(BIN, ["init", "--data", data, "--court", "almaty", "--admin-password", "admin password for tests"], { stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
-  execFileSync(BIN, ["simulate", "--data", data, "--seconds", "10", "--segment-bytes", "65536", "--mic-bytes", "16384"], { stdio: "ignore" });
+  execFileSync(BIN, ["simulate", "--data", data, "--seconds", "10", "--segment-bytes", "4500000", "--mic-bytes", "16384"], { stdio: "ignore" });
   const hearing = JSON.parse(execFileSync(BIN, ["hearings", "--data", data, "--json"]).toString().split("\n")[0]).hearing;
   const folder = join(dir, "bundle");
   const tar = join(dir, "bundle.tar");
