@@ -158,6 +158,8 @@ pub fn plan(data: &Path, req: &ExportRequest) -> Result<Plan, ExportError> {
                 true
             }
             Entry::TranscriptCertified(_) => true,
+            // Provenance of imported streams: always disclosed with the hearing.
+            Entry::MediaImported(_) => true,
             _ => false,
         };
         if keep {

@@ -25,6 +25,8 @@ pub struct HearingSummary {
     pub notes: u64,
     pub revisions: u64,
     pub certified: bool,
+    /// Streams brought in from outside recordings (`verbatim import`): lower assurance.
+    pub imported_streams: u64,
 }
 
 /// Hearings in order of opening. Entries that do not decode are skipped (the log's own
@@ -73,6 +75,7 @@ pub fn summarise<'a>(entries: impl IntoIterator<Item = &'a [u8]>) -> Vec<Hearing
             Entry::LogNote(_) => s.notes += 1,
             Entry::TranscriptRevision(_) => s.revisions += 1,
             Entry::TranscriptCertified(_) => s.certified = true,
+            Entry::MediaImported(_) => s.imported_streams += 1,
             _ => {}
         }
     }

@@ -112,6 +112,8 @@ pub struct Report {
     pub derived: Vec<String>,
     /// C2SP tlog-proof files checked (each an inclusion proof of a disclosed entry).
     pub tlog_proofs: u64,
+    /// Streams brought in from outside recordings, with their provenance.
+    pub imports: Vec<String>,
 }
 
 fn hms(ms: u64) -> String {
@@ -204,6 +206,9 @@ impl Report {
                     None => ", not certified".into(),
                 }
             ));
+        }
+        for i in &self.imports {
+            line(format!("  imported: {i}"));
         }
         line(format!("Notes: {}", self.notes));
         for e in &self.events {
@@ -556,6 +561,12 @@ fn run(
             Entry::TranscriptCertified(c) => {
                 certified.insert(c.revision, c.by.clone());
             }
+            Entry::MediaImported(m) => r.imports.push(format!(
+                "{} imported from {} ({} bytes, SHA-256 {}, {}) by {}: LOWER ASSURANCE than \
+                 native capture (the court vouches for the file it was given, not for how it \
+                 was recorded)",
+                m.stream, m.source_name, m.source_bytes, m.source_sha256, m.source_format, m.by
+            )),
             _ => {}
         }
         if let Some(f) = e.sealed_file() {

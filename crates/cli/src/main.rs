@@ -3,6 +3,7 @@
 
 mod config;
 mod court;
+mod import;
 mod record;
 mod simulate;
 
@@ -195,6 +196,28 @@ enum Command {
         /// Language of the certificate: kk, ru or en.
         #[arg(long, default_value = "ru")]
         lang: String,
+    },
+    /// Bring outside recordings (MP4, MOV, AVI, MKV, MPEG-TS, WAV, MP3, whatever GStreamer
+    /// decodes) into a hearing: probed, cut into segments like native recordings and sealed
+    /// with their provenance (file name, size, SHA-256, who, when). All or nothing.
+    Import {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        hearing: String,
+        /// Case number, for a hearing the log does not have yet.
+        #[arg(long)]
+        case: Option<String>,
+        /// Where the first file starts in the hearing's media time, seconds (default:
+        /// after everything the hearing already has). Files follow one another.
+        #[arg(long)]
+        at: Option<f64>,
+        /// Who is importing (default: the user running the command).
+        #[arg(long)]
+        by: Option<String>,
+        /// The files, in the order they were recorded.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
     /// Print the log's entries, one JSON object per line.
     Entries {
@@ -423,6 +446,30 @@ fn run(command: Command) -> Result<ExitCode> {
             transcribe(&audio, lang.as_deref(), model, beam, json)?;
         }
         Command::Hearings { data, json } => hearings(&data, json)?,
+        Command::Import {
+            data,
+            hearing,
+            case,
+            at,
+            by,
+            files,
+        } => {
+            let by = by.unwrap_or_else(|| {
+                format!(
+                    "cli:{}",
+                    std::env::var("USER").unwrap_or_else(|_| "operator".into())
+                )
+            });
+            let opts = import::Options {
+                hearing,
+                case,
+                at,
+                by,
+            };
+            for line in import::import(&data, &opts, &files)? {
+                eprintln!("imported {line}");
+            }
+        }
         Command::Export {
             data,
             hearing,
@@ -469,7 +516,7 @@ fn hearings(data: &std::path::Path, json: bool) -> Result<()> {
     for h in &list {
         let s = h.media_end_ms / 1000;
         println!(
-            "{}  case {:<14} courtroom {:<10} {} part(s)  {:02}:{:02}:{:02}  {} stream(s), {} segments  {}{}",
+            "{}  case {:<14} courtroom {:<10} {} part(s)  {:02}:{:02}:{:02}  {} stream(s), {} segments  {}{}{}",
             h.hearing,
             if h.case_number.is_empty() { "-" } else { &h.case_number },
             h.courtroom,
@@ -484,6 +531,10 @@ fn hearings(data: &std::path::Path, json: bool) -> Result<()> {
                 (0, _) => String::new(),
                 (n, false) => format!(", transcript r{n}"),
                 (n, true) => format!(", transcript r{n} certified"),
+            },
+            match h.imported_streams {
+                0 => String::new(),
+                n => format!(", {n} imported stream(s): lower assurance"),
             }
         );
     }

@@ -123,6 +123,29 @@ pub struct TranscriptRevision {
 }
 
 /// A transcript revision certified as the official transcript; no revision follows it.
+/// Media from outside the court's recorder (a court's own camcorder, a phone) brought into a
+/// hearing: its provenance. Sealed just before the segments cut from it (stream `stream`),
+/// which carry lower assurance than native capture: the court vouches for the file it was
+/// given, not for how it was recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaImported {
+    pub court: String,
+    pub hearing: String,
+    pub stream: String,
+    /// The file's name as given (no directories), its size and SHA-256.
+    pub source_name: String,
+    pub source_bytes: u64,
+    pub source_sha256: String,
+    /// What it held, as probed (e.g. "video/x-h264, audio/mpeg").
+    pub source_format: String,
+    /// Who brought it in, and when.
+    pub by: String,
+    pub at_unix_ms: u64,
+    /// Where in the hearing's media time its first segment starts.
+    pub media_offset_ns: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TranscriptCertified {
@@ -219,6 +242,7 @@ pub enum Entry {
     Audit(Audit),
     TranscriptRevision(TranscriptRevision),
     TranscriptCertified(TranscriptCertified),
+    MediaImported(MediaImported),
     /// A canonical entry of a kind or version this code does not know (written by newer
     /// software). It is still part of the tree and verifies as bytes; its meaning is
     /// for newer readers.
@@ -245,9 +269,10 @@ enum Known {
     Audit(Audit),
     TranscriptRevision(TranscriptRevision),
     TranscriptCertified(TranscriptCertified),
+    MediaImported(MediaImported),
 }
 
-const KNOWN_KINDS: [&str; 14] = [
+const KNOWN_KINDS: [&str; 15] = [
     "segment_sealed",
     "hearing_opened",
     "hearing_paused",
@@ -262,6 +287,7 @@ const KNOWN_KINDS: [&str; 14] = [
     "audit",
     "transcript_revision",
     "transcript_certified",
+    "media_imported",
 ];
 
 impl Entry {
@@ -282,6 +308,7 @@ impl Entry {
             Entry::Audit(_) => "audit",
             Entry::TranscriptRevision(_) => "transcript_revision",
             Entry::TranscriptCertified(_) => "transcript_certified",
+            Entry::MediaImported(_) => "media_imported",
             Entry::Unrecognized { kind, .. } => kind,
         }
     }
@@ -302,6 +329,7 @@ impl Entry {
             Entry::SegmentRecovered(e) => &e.hearing,
             Entry::TranscriptRevision(e) => &e.hearing,
             Entry::TranscriptCertified(e) => &e.hearing,
+            Entry::MediaImported(e) => &e.hearing,
             Entry::Audit(e) if !e.hearing.is_empty() => &e.hearing,
             Entry::Audit(_) | Entry::Unrecognized { .. } => return None,
         })
@@ -323,6 +351,7 @@ impl Entry {
             Entry::Audit(e) => Known::Audit(e),
             Entry::TranscriptRevision(e) => Known::TranscriptRevision(e),
             Entry::TranscriptCertified(e) => Known::TranscriptCertified(e),
+            Entry::MediaImported(e) => Known::MediaImported(e),
             Entry::Unrecognized { .. } => return None,
         })
     }
@@ -343,6 +372,7 @@ impl Entry {
             Known::Audit(e) => Entry::Audit(e),
             Known::TranscriptRevision(e) => Entry::TranscriptRevision(e),
             Known::TranscriptCertified(e) => Entry::TranscriptCertified(e),
+            Known::MediaImported(e) => Entry::MediaImported(e),
         }
     }
 
@@ -608,6 +638,24 @@ impl Entry {
                     });
                 }
                 sha("sha256", &e.sha256)
+            }
+            Entry::MediaImported(e) => {
+                id("court", &e.court)?;
+                id("hearing", &e.hearing)?;
+                id("stream", &e.stream)?;
+                text("source_name", &e.source_name, MAX_ID_LEN * 4)?;
+                if e.source_name.contains('/') || e.source_name.contains('\\') {
+                    return Err(EntryError::InvalidField {
+                        field: "source_name",
+                        reason: "a file name, without directories".into(),
+                    });
+                }
+                text("source_format", &e.source_format, MAX_ID_LEN * 8)?;
+                text("by", &e.by, MAX_ID_LEN)?;
+                int("source_bytes", e.source_bytes)?;
+                int("at_unix_ms", e.at_unix_ms)?;
+                int("media_offset_ns", e.media_offset_ns)?;
+                sha("source_sha256", &e.source_sha256)
             }
             Entry::Unrecognized { .. } => Ok(()),
         }
@@ -981,6 +1029,44 @@ mod tests {
                     assert_eq!(e.encode().unwrap(), b);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn media_imported_entries_round_trip_and_refuse_paths_and_bad_hashes() {
+        let m = MediaImported {
+            court: "c1".into(),
+            hearing: "h1".into(),
+            stream: "import1-video".into(),
+            source_name: "камера суда.mp4".into(),
+            source_bytes: 102_007,
+            source_sha256: "ab".repeat(32),
+            source_format: "video/x-h264, audio/mpeg".into(),
+            by: "clerk".into(),
+            at_unix_ms: 1,
+            media_offset_ns: 5_000_000_000,
+        };
+        let e = Entry::MediaImported(m.clone());
+        let bytes = e.encode().unwrap();
+        assert_eq!(Entry::decode(&bytes).unwrap(), e);
+        assert_eq!(e.kind(), "media_imported");
+        assert_eq!(e.hearing(), Some("h1"));
+        assert!(e.sealed_file().is_none());
+        for bad in [
+            MediaImported {
+                source_name: "../etc/passwd".into(),
+                ..m.clone()
+            },
+            MediaImported {
+                source_sha256: "xyz".into(),
+                ..m.clone()
+            },
+            MediaImported {
+                stream: "bad stream".into(),
+                ..m.clone()
+            },
+        ] {
+            assert!(Entry::MediaImported(bad).encode().is_err());
         }
     }
 }

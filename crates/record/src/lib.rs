@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod events;
+pub mod import;
 pub mod pipeline;
 pub mod preflight;
 pub mod recorder;

@@ -836,6 +836,8 @@ fn record_of(
     let entries = verbatim_log::store::read_entries(log_dir)
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let mut streams: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    // Streams from outside recordings (`verbatim import`): their provenance.
+    let mut imported: BTreeMap<String, Value> = BTreeMap::new();
     let (mut notes, mut events) = (Vec::new(), Vec::new());
     let mut tree = verbatim_log::Tree::new();
     let mut last_index = None;
@@ -859,6 +861,16 @@ fn record_of(
                 }));
             }
             Entry::LogNote(n) => notes.push(json!({ "media_ns": n.media_ns, "role": n.role, "text": n.text, "author": n.author })),
+            Entry::MediaImported(m) => {
+                imported.insert(
+                    m.stream.clone(),
+                    json!({
+                        "source_name": m.source_name, "source_bytes": m.source_bytes,
+                        "source_sha256": m.source_sha256, "source_format": m.source_format,
+                        "by": m.by, "at_unix_ms": m.at_unix_ms,
+                    }),
+                );
+            }
             other => {
                 if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
                     if other.kind() != "audit" {
@@ -908,7 +920,8 @@ fn record_of(
             } else {
                 "audio"
             };
-            json!({ "id": id, "media": media, "segments": segments })
+            let imported = imported.get(&id).cloned().unwrap_or(Value::Null);
+            json!({ "id": id, "media": media, "segments": segments, "imported": imported })
         })
         .collect();
     Ok(json!({ "streams": streams, "notes": notes, "events": events, "verified": verified }))

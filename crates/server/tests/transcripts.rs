@@ -248,6 +248,38 @@ async fn transcripts_corrections_certification_exports_and_search() {
         }))
         .unwrap();
     }
+    // An outside recording imported into the same hearing: its provenance, then a segment.
+    let imp_path = format!("hearings/{}/import1-audio/000000.mka", open.id);
+    let imp_bytes = vec![9u8; 3000];
+    std::fs::create_dir_all(data.join(&imp_path).parent().unwrap()).unwrap();
+    std::fs::write(data.join(&imp_path), &imp_bytes).unwrap();
+    log.append(&Entry::MediaImported(verbatim_log::entry::MediaImported {
+        court: "c1".into(),
+        hearing: open.id.clone(),
+        stream: "import1-audio".into(),
+        source_name: "clerk-phone.m4a".into(),
+        source_bytes: 12345,
+        source_sha256: "ab".repeat(32),
+        source_format: "audio/mpeg".into(),
+        by: "clerk".into(),
+        at_unix_ms: 3,
+        media_offset_ns: 0,
+    }))
+    .unwrap();
+    log.append(&Entry::SegmentSealed(verbatim_log::entry::SegmentSealed {
+        court: "c1".into(),
+        courtroom: "room-1".into(),
+        hearing: open.id.clone(),
+        stream: "import1-audio".into(),
+        seq: 0,
+        media_start_ns: 0,
+        media_end_ns: 2_000_000_000,
+        captured_unix_ms: 3,
+        bytes: imp_bytes.len() as u64,
+        sha256: verbatim_log::tree::to_hex(&sha2::Sha256::digest(&imp_bytes)),
+        path: imp_path,
+    }))
+    .unwrap();
     log.publish_checkpoint().unwrap();
 
     let app = router(ServeOptions {
@@ -402,6 +434,18 @@ async fn transcripts_corrections_certification_exports_and_search() {
     let (s, _, _) = raw_get(&viewer, &format!("{t_closed}/export?format=txt")).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 
+    // The record shows the imported stream for what it is.
+    let (s, v) = viewer
+        .get(&format!("/api/hearings/{}/record", open.id))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let streams = v["streams"].as_array().unwrap();
+    let imp = streams.iter().find(|x| x["id"] == "import1-audio").unwrap();
+    assert_eq!(imp["imported"]["source_name"], "clerk-phone.m4a");
+    assert_eq!(imp["imported"]["by"], "clerk");
+    let cam = streams.iter().find(|x| x["id"] == "cam1").unwrap();
+    assert!(cam["imported"].is_null());
+
     // Evidence bundles: the whole open hearing, and a clip, as tar archives that verify
     // offline with the court's key; a closed hearing's only for those with rights; a bad
     // span is refused.
@@ -415,8 +459,14 @@ async fn transcripts_corrections_certification_exports_and_search() {
         let files = verbatim_bundle::files::TarFiles::open(&tar).unwrap();
         let r = verbatim_bundle::verify(&files, Some(&VerifierKey::parse(&vkey).unwrap()));
         assert!(r.ok, "{}", r.to_text());
-        assert_eq!(r.streams.len(), 1);
-        assert_eq!(r.streams[0].files, segments, "{}", r.to_text());
+        let cam = r.streams.iter().find(|s| s.stream == "cam1").unwrap();
+        assert_eq!(cam.files, segments, "{}", r.to_text());
+        // The imported stream's provenance rides along, said to be lower assurance.
+        assert!(
+            r.imports.iter().any(|i| i.contains("clerk-phone.m4a")),
+            "{}",
+            r.to_text()
+        );
         assert!(r.transcript.is_some(), "the latest revision rides along");
     }
     for bad in ["?from=9&to=1", "?from=-1", "?to=abc", "?lang=fr"] {
