@@ -42,6 +42,30 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> ExportError + '_ {
     }
 }
 
+/// A clip bound given in seconds from the hearing's start, as milliseconds; `name` names it
+/// in the error ("from", "to").
+pub fn seconds_to_ms(name: &str, v: Option<f64>) -> Result<Option<u64>, String> {
+    match v {
+        None => Ok(None),
+        Some(s) if (0.0..1e9).contains(&s) => Ok(Some((s * 1000.0).round() as u64)),
+        Some(s) => Err(format!(
+            "{name} must be a number of seconds from the hearing's start, not {s}"
+        )),
+    }
+}
+
+/// The span of an export for the audit record: "whole hearing" or "clip 2.5..9 s".
+pub fn span_text(from: Option<f64>, to: Option<f64>) -> String {
+    match (from, to) {
+        (None, None) => "whole hearing".to_string(),
+        (f, t) => format!(
+            "clip {}..{} s",
+            f.unwrap_or(0.0),
+            t.map_or("end".into(), |t| t.to_string())
+        ),
+    }
+}
+
 /// What to export.
 #[derive(Clone, Debug, Default)]
 pub struct ExportRequest {

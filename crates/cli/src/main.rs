@@ -7,7 +7,7 @@ mod import;
 mod record;
 mod simulate;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -552,13 +552,7 @@ fn export(
     let lang = verbatim_transcript::export::UiLang::parse(lang)
         .map_err(|_| anyhow::anyhow!("--lang must be kk, ru or en, not {lang:?}"))?;
     let ms = |name: &str, v: Option<f64>| -> Result<Option<u64>> {
-        match v {
-            None => Ok(None),
-            Some(s) if (0.0..1e9).contains(&s) => Ok(Some((s * 1000.0).round() as u64)),
-            Some(s) => {
-                bail!("--{name} must be a number of seconds from the hearing's start, not {s}")
-            }
-        }
+        verbatim_bundle::export::seconds_to_ms(&format!("--{name}"), v).map_err(anyhow::Error::msg)
     };
     // Every export is recorded in the court's log, so the log must be free: a running
     // `verbatim serve` holds it (export through its API, GET /api/hearings/ID/bundle).
@@ -578,14 +572,7 @@ fn export(
     let plan = verbatim_bundle::export::plan(data, &req)?;
     let extras = verbatim_bundle::export::Extras::new();
     let w = verbatim_bundle::export::write(&plan, &extras, out)?;
-    let span = match (from, to) {
-        (None, None) => "whole hearing".to_string(),
-        (f, t) => format!(
-            "clip {}..{} s",
-            f.unwrap_or(0.0),
-            t.map_or("end".into(), |t| t.to_string())
-        ),
-    };
+    let span = verbatim_bundle::export::span_text(from, to);
     let actor = std::env::var("USER").unwrap_or_else(|_| "operator".into());
     court
         .log

@@ -27,13 +27,7 @@ pub(crate) struct BundleQuery {
 }
 
 fn seconds(name: &str, v: Option<f64>) -> Result<Option<u64>, ApiError> {
-    match v {
-        None => Ok(None),
-        Some(s) if (0.0..1e9).contains(&s) => Ok(Some((s * 1000.0).round() as u64)),
-        Some(s) => Err(ApiError::BadRequest(format!(
-            "{name} must be seconds from the hearing's start, not {s}"
-        ))),
-    }
+    verbatim_bundle::export::seconds_to_ms(name, v).map_err(ApiError::BadRequest)
 }
 
 /// `GET /api/hearings/{id}/bundle[?from=S&to=S&lang=kk|ru|en]`: the bundle as a tar archive.
@@ -75,14 +69,7 @@ pub(crate) async fn get_bundle(
         ExportError::Input(m) => ApiError::BadRequest(m),
         other => ApiError::Internal(other.to_string()),
     })?;
-    let span = match (q.from, q.to) {
-        (None, None) => "whole hearing".to_string(),
-        (f, t) => format!(
-            "clip {}..{} s",
-            f.unwrap_or(0.0),
-            t.map_or("end".into(), |t| t.to_string())
-        ),
-    };
+    let span = verbatim_bundle::export::span_text(q.from, q.to);
     audit(
         &state,
         &who.user.username,
