@@ -41,24 +41,8 @@ pub struct AsrLiveArgs {
 
 /// Writes 16 kHz mono 16-bit PCM as a WAV file.
 fn write_wav(path: &Path, samples: &[f32]) -> Result<()> {
-    let data = (samples.len() * 2) as u32;
-    let mut b = Vec::with_capacity(44 + data as usize);
-    b.extend_from_slice(b"RIFF");
-    b.extend_from_slice(&(36 + data).to_le_bytes());
-    b.extend_from_slice(b"WAVEfmt ");
-    b.extend_from_slice(&16u32.to_le_bytes());
-    b.extend_from_slice(&1u16.to_le_bytes()); // PCM
-    b.extend_from_slice(&1u16.to_le_bytes()); // mono
-    b.extend_from_slice(&16_000u32.to_le_bytes());
-    b.extend_from_slice(&32_000u32.to_le_bytes());
-    b.extend_from_slice(&2u16.to_le_bytes());
-    b.extend_from_slice(&16u16.to_le_bytes());
-    b.extend_from_slice(b"data");
-    b.extend_from_slice(&data.to_le_bytes());
-    for s in samples {
-        b.extend_from_slice(&((s.clamp(-1.0, 1.0) * 32767.0) as i16).to_le_bytes());
-    }
-    std::fs::write(path, b).with_context(|| path.display().to_string())
+    std::fs::write(path, verbatim_transcribe::audio::wav_bytes(samples))
+        .with_context(|| path.display().to_string())
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {

@@ -92,14 +92,23 @@ pub struct Plan {
     pub copies: Vec<(PathBuf, String)>,
     pub judge: String,
     pub date_unix_ms: u64,
-    pub disclosed: u64,
-    pub withheld: u64,
-    pub streams: BTreeSet<String>,
     pub lang: verbatim_transcript::export::UiLang,
     /// C2SP tlog-proof files: (path in the bundle, bytes).
     pub tlog_proofs: Vec<(String, Vec<u8>)>,
     /// Per stream: (segments, first media ms, last media ms), for the certificate.
     pub stream_spans: Vec<(String, u64, u64, u64)>,
+}
+
+impl Plan {
+    /// Log positions given in full.
+    pub fn disclosed(&self) -> u64 {
+        self.log.leaves.iter().filter(|l| l.entry.is_some()).count() as u64
+    }
+
+    /// Log positions given as leaf hashes only.
+    pub fn withheld(&self) -> u64 {
+        self.log.leaves.len() as u64 - self.disclosed()
+    }
 }
 
 /// Reads the log and decides what goes into the bundle.
@@ -255,7 +264,6 @@ pub fn plan(data: &Path, req: &ExportRequest) -> Result<Plan, ExportError> {
     }
     let mut files = Vec::new();
     let mut copies = Vec::new();
-    let mut streams = BTreeSet::new();
     let mut spans: std::collections::BTreeMap<String, (u64, u64, u64)> = Default::default();
     for (_, e) in &chosen {
         if let Entry::SegmentSealed(s) = e {
@@ -274,10 +282,8 @@ pub fn plan(data: &Path, req: &ExportRequest) -> Result<Plan, ExportError> {
                 entry: *i,
             });
             copies.push((data.join(f.path), f.path.to_string()));
-            streams.insert(f.stream.to_string());
         }
     }
-    let withheld = (end - begin) - disclosed.len() as u64;
     // Standard C2SP inclusion proofs of the entries a reader looks for first: the opening,
     // notes, events, the transcript and its certification, and the first and last entry.
     let mut proof_of: BTreeSet<u64> = chosen
@@ -330,9 +336,6 @@ pub fn plan(data: &Path, req: &ExportRequest) -> Result<Plan, ExportError> {
         copies,
         judge: opened.judge.clone(),
         date_unix_ms: opened.at_unix_ms,
-        disclosed: disclosed.len() as u64,
-        withheld,
-        streams,
         lang: req.lang,
         tlog_proofs,
         stream_spans: spans
@@ -394,25 +397,10 @@ fn hms(ms: u64) -> String {
     format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
 
-fn utc(ms: u64) -> String {
-    // Days since the epoch to a civil date (Howard Hinnant's algorithm).
-    let secs = ms / 1000;
-    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+fn utc(ms: u64) -> Result<String, ExportError> {
+    let (y, mo, d, h, mi, sec) =
+        verbatim_transcript::export::civil(ms, 0).map_err(|e| ExportError::Input(e.to_string()))?;
+    Ok(format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{sec:02} UTC"))
 }
 
 /// The certificate for people: what the bundle holds, the hashes, the checkpoint and a QR
@@ -433,13 +421,6 @@ pub fn certificate(plan: &Plan) -> Result<Vec<u8>, ExportError> {
             t.map(hms).unwrap_or_else(|| "end".into())
         ),
     };
-    let kind = |path: &str| {
-        if path.ends_with(".mka") || path.ends_with(".wav") || path.ends_with(".flac") {
-            "microphone"
-        } else {
-            "camera"
-        }
-    };
     let c = Certificate {
         lang: plan.lang,
         court_name: if m.court_name.is_empty() {
@@ -455,9 +436,9 @@ pub fn certificate(plan: &Plan) -> Result<Vec<u8>, ExportError> {
             m.case_number.clone()
         },
         judge: plan.judge.clone(),
-        date: utc(plan.date_unix_ms)[..10].to_string(),
+        date: utc(plan.date_unix_ms)?[..10].to_string(),
         span,
-        created: utc(m.created_unix_ms),
+        created: utc(m.created_unix_ms)?,
         streams: plan
             .stream_spans
             .iter()
@@ -467,7 +448,7 @@ pub fn certificate(plan: &Plan) -> Result<Vec<u8>, ExportError> {
                     .files
                     .iter()
                     .find(|f| f.path.contains(&format!("/{id}/")))
-                    .map(|f| kind(&f.path))
+                    .map(|f| crate::verify::kind_of(&f.path))
                     .unwrap_or("camera")
                     .into(),
                 segments: *n,
@@ -495,8 +476,8 @@ pub fn certificate(plan: &Plan) -> Result<Vec<u8>, ExportError> {
             plan.log.begin,
             plan.log.begin + plan.log.leaves.len() as u64 - 1,
             plan.log.checkpoint_size,
-            plan.disclosed,
-            plan.withheld
+            plan.disclosed(),
+            plan.withheld()
         ),
         qr_payload: note,
     };
@@ -582,8 +563,8 @@ pub fn write(plan: &Plan, extras: &Extras, out: &Path) -> Result<Written, Export
         out: out.to_path_buf(),
         files: plan.manifest.files.len() as u64,
         bytes,
-        disclosed: plan.disclosed,
-        withheld: plan.withheld,
+        disclosed: plan.disclosed(),
+        withheld: plan.withheld(),
         begin: plan.log.begin,
         end: plan.log.begin + plan.log.leaves.len() as u64,
         checkpoint_size: plan.log.checkpoint_size,

@@ -242,7 +242,8 @@ fn reason(r: &str) -> String {
     }
 }
 
-fn kind_of(path: &str) -> &'static str {
+/// What a sealed file records, by its type: camera, microphone or other.
+pub(crate) fn kind_of(path: &str) -> &'static str {
     match path.rsplit('.').next().unwrap_or("") {
         "mka" | "wav" | "flac" | "opus" | "oga" => "microphone",
         "mkv" | "mp4" | "ts" | "mov" | "avi" => "camera",

@@ -107,6 +107,29 @@ pub fn decode_file(path: &Path) -> Result<Vec<f32>, AudioError> {
     result.map(|()| samples)
 }
 
+/// `samples` (16 kHz mono, the rate the recogniser works at) as a 16-bit PCM WAV file: for
+/// the evaluation tools and tests that replay audio as segment files.
+pub fn wav_bytes(samples: &[f32]) -> Vec<u8> {
+    let data = (samples.len() * 2) as u32;
+    let mut b = Vec::with_capacity(44 + data as usize);
+    b.extend_from_slice(b"RIFF");
+    b.extend_from_slice(&(36 + data).to_le_bytes());
+    b.extend_from_slice(b"WAVEfmt ");
+    b.extend_from_slice(&16u32.to_le_bytes());
+    b.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    b.extend_from_slice(&1u16.to_le_bytes()); // mono
+    b.extend_from_slice(&(SAMPLE_RATE as u32).to_le_bytes());
+    b.extend_from_slice(&(SAMPLE_RATE as u32 * 2).to_le_bytes());
+    b.extend_from_slice(&2u16.to_le_bytes());
+    b.extend_from_slice(&16u16.to_le_bytes());
+    b.extend_from_slice(b"data");
+    b.extend_from_slice(&data.to_le_bytes());
+    for s in samples {
+        b.extend_from_slice(&((s.clamp(-1.0, 1.0) * 32767.0) as i16).to_le_bytes());
+    }
+    b
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -222,24 +222,7 @@ fn utterances_go_to_the_speakers_mic_despite_bleed() {
 }
 
 fn write_wav(path: &Path, samples: &[f32]) {
-    let mut b = Vec::with_capacity(44 + samples.len() * 2);
-    let data = (samples.len() * 2) as u32;
-    b.extend_from_slice(b"RIFF");
-    b.extend_from_slice(&(36 + data).to_le_bytes());
-    b.extend_from_slice(b"WAVEfmt ");
-    b.extend_from_slice(&16u32.to_le_bytes());
-    b.extend_from_slice(&1u16.to_le_bytes());
-    b.extend_from_slice(&1u16.to_le_bytes());
-    b.extend_from_slice(&16000u32.to_le_bytes());
-    b.extend_from_slice(&32000u32.to_le_bytes());
-    b.extend_from_slice(&2u16.to_le_bytes());
-    b.extend_from_slice(&16u16.to_le_bytes());
-    b.extend_from_slice(b"data");
-    b.extend_from_slice(&data.to_le_bytes());
-    for s in samples {
-        b.extend_from_slice(&((s.clamp(-1.0, 1.0) * 32767.0) as i16).to_le_bytes());
-    }
-    std::fs::write(path, b).unwrap();
+    std::fs::write(path, verbatim_transcribe::audio::wav_bytes(samples)).unwrap();
 }
 
 /// Incremental transcription over 2 s segment files as they are sealed, with a restart in

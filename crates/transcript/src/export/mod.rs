@@ -334,7 +334,7 @@ fn parse_hh_mm(s: &str) -> Result<(u32, u32), ExportError> {
 }
 
 /// Civil date and time of a Unix time in ms at an offset: (y, m, d, hh, mm, ss).
-fn civil(unix_ms: u64, offset_min: i32) -> Result<(i64, u32, u32, u32, u32, u32), ExportError> {
+pub fn civil(unix_ms: u64, offset_min: i32) -> Result<(i64, u32, u32, u32, u32, u32), ExportError> {
     // Up to the year 9999.
     if unix_ms > 253_402_300_799_000 {
         return bad(format!("time {unix_ms} ms is past the year 9999"));
