@@ -79,6 +79,8 @@ pub struct ExportRequest {
     pub created_unix_ms: u64,
     /// Language of the certificate.
     pub lang: verbatim_transcript::export::UiLang,
+    /// A redacted public copy: the id of a sealed redaction of the hearing.
+    pub redaction: Option<String>,
 }
 
 /// A bundle's content before it is written: everything but the media bytes.
@@ -103,11 +105,12 @@ impl Plan {
     /// Log positions given in full.
     pub fn disclosed(&self) -> u64 {
         self.log.leaves.iter().filter(|l| l.entry.is_some()).count() as u64
+            + self.log.also.len() as u64
     }
 
     /// Log positions given as leaf hashes only.
     pub fn withheld(&self) -> u64 {
-        self.log.leaves.len() as u64 - self.disclosed()
+        self.log.leaves.iter().filter(|l| l.entry.is_none()).count() as u64
     }
 }
 
@@ -159,6 +162,9 @@ pub fn plan(data: &Path, req: &ExportRequest) -> Result<Plan, ExportError> {
     let mut opened: Option<(u64, verbatim_log::entry::HearingOpened)> = None;
     let mut chosen: Vec<(u64, Entry)> = Vec::new();
     let mut latest_revision: Option<u64> = None;
+    // A redacted copy: the redaction's entries, and the redactions the hearing has.
+    let mut redaction: Vec<(u64, Entry)> = Vec::new();
+    let mut redaction_ids: Vec<String> = Vec::new();
     for (i, bytes) in entries[..size as usize].iter().enumerate() {
         let Ok(e) = Entry::decode(bytes) else {
             continue;
@@ -167,6 +173,22 @@ pub fn plan(data: &Path, req: &ExportRequest) -> Result<Plan, ExportError> {
             continue;
         }
         let i = i as u64;
+        match &e {
+            Entry::Redaction(r) => {
+                redaction_ids.push(r.redaction.clone());
+                if Some(&r.redaction) == req.redaction.as_ref() {
+                    redaction.push((i, e));
+                }
+                continue;
+            }
+            Entry::SegmentRedacted(r) => {
+                if Some(&r.redaction) == req.redaction.as_ref() {
+                    redaction.push((i, e));
+                }
+                continue;
+            }
+            _ => {}
+        }
         let keep = match &e {
             Entry::HearingOpened(o) => {
                 if opened.is_none() {
@@ -211,6 +233,41 @@ pub fn plan(data: &Path, req: &ExportRequest) -> Result<Plan, ExportError> {
         Entry::TranscriptCertified(c) => Some(c.revision) == latest_revision,
         _ => true,
     });
+    // A redacted public copy withholds the transcript (its words would give away what was
+    // muted) and the notes inside the redacted spans; its re-encoded segments stand in for
+    // the originals.
+    let mut replaced: std::collections::BTreeMap<
+        (String, u64),
+        (u64, verbatim_log::entry::SegmentRedacted),
+    > = Default::default();
+    if let Some(rid) = &req.redaction {
+        let Some(spans) = redaction.iter().find_map(|(_, e)| match e {
+            Entry::Redaction(r) => Some(r.spans.clone()),
+            _ => None,
+        }) else {
+            return Err(ExportError::Input(format!(
+                "hearing {} has no redaction {rid:?} ({}; `verbatim redact` makes one)",
+                req.hearing,
+                if redaction_ids.is_empty() {
+                    "it has none".to_string()
+                } else {
+                    format!("it has {}", redaction_ids.join(", "))
+                }
+            )));
+        };
+        chosen.retain(|(_, e)| match e {
+            Entry::TranscriptRevision(_) | Entry::TranscriptCertified(_) => false,
+            Entry::LogNote(n) => !spans
+                .iter()
+                .any(|s| n.media_ns >= s.from_ns && n.media_ns < s.to_ns),
+            _ => true,
+        });
+        for (i, e) in &redaction {
+            if let Entry::SegmentRedacted(r) = e {
+                replaced.insert((r.stream.clone(), r.seq), (*i, r.clone()));
+            }
+        }
+    }
     let segments = chosen
         .iter()
         .filter(|(_, e)| matches!(e, Entry::SegmentSealed(_) | Entry::SegmentRecovered(_)))
@@ -241,7 +298,43 @@ pub fn plan(data: &Path, req: &ExportRequest) -> Result<Plan, ExportError> {
     // of it was sealed earlier) to its last.
     let begin = chosen.first().map_or(begin, |(i, _)| (*i).min(begin));
     let end = chosen.last().map(|(i, _)| i + 1).unwrap_or(begin + 1);
-    let disclosed: BTreeSet<u64> = chosen.iter().map(|(i, _)| *i).collect();
+    let mut disclosed: BTreeSet<u64> = chosen.iter().map(|(i, _)| *i).collect();
+    // The redaction's entries: inside the range they are disclosed there; after it (a
+    // redaction made later) each comes with its own inclusion proof. Only the replacements
+    // of segments in the bundle are given.
+    let mut also = Vec::new();
+    let in_bundle: BTreeSet<(String, u64)> = chosen
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Entry::SegmentSealed(s) => Some((s.stream.clone(), s.seq)),
+            Entry::SegmentRecovered(s) => Some((s.stream.clone(), s.seq)),
+            _ => None,
+        })
+        .collect();
+    replaced.retain(|k, _| in_bundle.contains(k));
+    let mut redaction_index = None;
+    for (i, e) in &redaction {
+        if let Entry::SegmentRedacted(r) = e {
+            if !replaced.contains_key(&(r.stream.clone(), r.seq)) {
+                continue;
+            }
+        } else {
+            redaction_index = Some(*i);
+        }
+        if (begin..end).contains(i) {
+            disclosed.insert(*i);
+        } else {
+            let proof = tree
+                .inclusion_proof(*i, size)
+                .map_err(|e| ExportError::Log(e.to_string()))?;
+            also.push(crate::format::AlsoJson {
+                index: *i,
+                entry: String::from_utf8(entries[*i as usize].clone())
+                    .map_err(|_| ExportError::Log(format!("entry {i} is not UTF-8")))?,
+                proof: proof.iter().map(|h| to_hex(&h.0)).collect(),
+            });
+        }
+    }
     let proof = tree
         .range_proof(begin, end, size)
         .map_err(|e| ExportError::Log(e.to_string()))?;
@@ -274,6 +367,21 @@ pub fn plan(data: &Path, req: &ExportRequest) -> Result<Plan, ExportError> {
         }
     }
     for (i, e) in &chosen {
+        let replacement = match e {
+            Entry::SegmentSealed(s) => replaced.get(&(s.stream.clone(), s.seq)),
+            Entry::SegmentRecovered(s) => replaced.get(&(s.stream.clone(), s.seq)),
+            _ => None,
+        };
+        if let Some((ri, r)) = replacement {
+            files.push(ManifestFile {
+                path: r.path.clone(),
+                bytes: r.bytes,
+                sha256: r.sha256.clone(),
+                entry: *ri,
+            });
+            copies.push((data.join(&r.path), r.path.clone()));
+            continue;
+        }
         if let Some(f) = e.sealed_file() {
             files.push(ManifestFile {
                 path: f.path.to_string(),
@@ -293,6 +401,7 @@ pub fn plan(data: &Path, req: &ExportRequest) -> Result<Plan, ExportError> {
         .collect();
     proof_of.insert(begin);
     proof_of.insert(end - 1);
+    proof_of.extend(redaction_index);
     let mut tlog_proofs = Vec::new();
     for i in proof_of {
         let proof = tree
@@ -320,6 +429,7 @@ pub fn plan(data: &Path, req: &ExportRequest) -> Result<Plan, ExportError> {
             from_ms: req.from_ms,
             to_ms: req.to_ms,
             created_unix_ms: req.created_unix_ms,
+            redaction: req.redaction.clone(),
             files,
             derived: Vec::new(),
         },
@@ -330,6 +440,7 @@ pub fn plan(data: &Path, req: &ExportRequest) -> Result<Plan, ExportError> {
             begin,
             leaves,
             proof: proof.iter().map(|h| to_hex(&h.0)).collect(),
+            also,
         },
         checkpoint: note,
         key: format!("{}\n", key.as_str()),
@@ -355,6 +466,16 @@ pub fn readme(p: &Plan) -> String {
             f.unwrap_or(0) as f64 / 1000.0,
             t.map(|t| format!("{} s", t as f64 / 1000.0))
                 .unwrap_or_else(|| "its end".into())
+        ),
+    };
+    let span = match &m.redaction {
+        None => span,
+        Some(r) => format!(
+            "{span}\n\
+             REDACTED PUBLIC COPY (redaction {r}): the segments its declared spans touch are\n\
+             re-encoded with those spans muted or blanked, sealed by the court as the\n\
+             redaction's; every other segment is the original, byte for byte. The transcript\n\
+             and the notes inside the spans are withheld."
         ),
     };
     format!(
@@ -413,7 +534,7 @@ pub fn certificate(plan: &Plan) -> Result<Vec<u8>, ExportError> {
     let note = String::from_utf8_lossy(&plan.checkpoint).into_owned();
     let (origin, size, root) = verbatim_log::checkpoint::parse_unverified(&plan.checkpoint)
         .ok_or_else(|| ExportError::Log("the checkpoint does not parse".into()))?;
-    let span = match (m.from_ms, m.to_ms) {
+    let mut span = match (m.from_ms, m.to_ms) {
         (None, None) => "00:00:00 – end (whole hearing)".to_string(),
         (f, t) => format!(
             "{} – {} (clip)",
@@ -421,6 +542,9 @@ pub fn certificate(plan: &Plan) -> Result<Vec<u8>, ExportError> {
             t.map(hms).unwrap_or_else(|| "end".into())
         ),
     };
+    if let Some(r) = &m.redaction {
+        span.push_str(&format!("; redacted public copy ({r})"));
+    }
     let c = Certificate {
         lang: plan.lang,
         court_name: if m.court_name.is_empty() {

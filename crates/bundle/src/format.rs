@@ -47,6 +47,10 @@ pub struct Manifest {
     pub from_ms: Option<u64>,
     pub to_ms: Option<u64>,
     pub created_unix_ms: u64,
+    /// A redacted public copy: the redaction's id. Its re-encoded segments stand in for the
+    /// originals they replace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redaction: Option<String>,
     /// Files the proof covers: path, size, SHA-256 (hex).
     pub files: Vec<ManifestFile>,
     /// Files outside the proof, all under `derived/`.
@@ -74,6 +78,19 @@ pub struct LogJson {
     pub begin: u64,
     pub leaves: Vec<LeafJson>,
     /// Hex SHA-256 hashes (see `verbatim_log::tree::Tree::range_proof`).
+    pub proof: Vec<String>,
+    /// Entries after the range, each with its own inclusion proof to the same checkpoint
+    /// (a redaction made long after the hearing, so that the range need not run on to it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<AlsoJson>,
+}
+
+/// An entry outside the range: its index, exact bytes and RFC 6962 inclusion proof (hex).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlsoJson {
+    pub index: u64,
+    pub entry: String,
     pub proof: Vec<String>,
 }
 

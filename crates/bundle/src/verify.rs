@@ -67,6 +67,20 @@ pub struct StreamReport {
     pub bytes: u64,
     pub from_ms: u64,
     pub to_ms: u64,
+    /// Segments replaced by the redaction's re-encodings (the rest are original).
+    pub redacted: u64,
+}
+
+/// The redaction of a redacted public copy, as proven.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RedactionReport {
+    pub id: String,
+    pub by: String,
+    pub role: String,
+    pub at_unix_ms: u64,
+    /// "mic3 muted 00:01:02.000 to 00:01:20.000: reason"
+    pub spans: Vec<String>,
+    pub replaced: u64,
 }
 
 /// A transcript revision in the bundle.
@@ -114,6 +128,8 @@ pub struct Report {
     pub tlog_proofs: u64,
     /// Streams brought in from outside recordings, with their provenance.
     pub imports: Vec<String>,
+    /// A redacted public copy: the redaction and its declared spans.
+    pub redaction: Option<RedactionReport>,
 }
 
 fn hms(ms: u64) -> String {
@@ -182,9 +198,18 @@ impl Report {
                 t.map(hms).unwrap_or_else(|| "the end".into())
             )),
         }
+        if let Some(red) = &self.redaction {
+            line(format!(
+                "REDACTED PUBLIC COPY: redaction {} by {} ({}), {} segment(s) replaced by re-encodings the court sealed; changes only in segments its declared spans touch:",
+                red.id, red.by, red.role, red.replaced
+            ));
+            for s in &red.spans {
+                line(format!("  redacted: {s}"));
+            }
+        }
         for s in &self.streams {
             line(format!(
-                "  {} ({}): segments {}..{}, {} files, {} bytes, {} to {}, every file byte for byte as sealed",
+                "  {} ({}): segments {}..{}, {} files, {} bytes, {} to {}, {}",
                 s.stream,
                 s.kind,
                 s.first_seq,
@@ -192,8 +217,19 @@ impl Report {
                 s.files,
                 s.bytes,
                 hms(s.from_ms),
-                hms(s.to_ms)
+                hms(s.to_ms),
+                if s.redacted == 0 {
+                    "every file byte for byte as sealed".to_string()
+                } else {
+                    format!(
+                        "{} redacted re-encoding(s) as sealed with the redaction, every other file byte for byte as sealed",
+                        s.redacted
+                    )
+                }
             ));
+        }
+        if self.transcript.is_none() && self.redaction.is_some() {
+            line("Transcript: withheld from the redacted copy".into());
         }
         if let Some(t) = &self.transcript {
             line(format!(
@@ -231,8 +267,8 @@ impl Report {
     }
 }
 
-/// A segment as the report needs it: seq, media start and end (ms), bytes, path.
-type Seg = (u64, u64, u64, u64, String);
+/// A segment as the report needs it: seq, media start and end (ms), bytes, path, redacted.
+type Seg = (u64, u64, u64, u64, String, bool);
 
 fn reason(r: &str) -> String {
     if r.is_empty() {
@@ -472,6 +508,94 @@ fn run(
         return;
     }
 
+    // Entries after the range, each with its own inclusion proof.
+    let mut seen_also = BTreeSet::new();
+    for a in &log.also {
+        if (r.begin..r.end).contains(&a.index) || !seen_also.insert(a.index) {
+            problems.push(format!("{LOG_EXCERPT}: entry {} is given twice", a.index));
+            continue;
+        }
+        let mut proof = Vec::with_capacity(a.proof.len());
+        for h in &a.proof {
+            match hash_from_hex(h) {
+                Some(h) => proof.push(h),
+                None => problems.push(format!(
+                    "entry {}: proof hash {h:?} is not 64 hex digits",
+                    a.index
+                )),
+            }
+        }
+        let leaf = leaf_hash(a.entry.as_bytes());
+        if let Err(e) =
+            verbatim_log::tree::verify_inclusion(leaf, a.index, cp.size, cp.root, &proof)
+        {
+            problems.push(format!(
+                "entry {} is not that entry of the signed log: {e} (the entry or its inclusion proof was altered)",
+                a.index
+            ));
+            continue;
+        }
+        match Entry::decode(a.entry.as_bytes()) {
+            Ok(e) => {
+                disclosed_at.insert(a.index, leaf);
+                disclosed.push((a.index, e));
+                r.disclosed += 1;
+            }
+            Err(e) => problems.push(format!("entry {}: {e}", a.index)),
+        }
+    }
+
+    // A redacted copy: the redaction's declared spans, and the segments it replaced.
+    let mut redaction: Option<verbatim_log::entry::Redaction> = None;
+    for (index, e) in &disclosed {
+        if let Entry::Redaction(x) = e {
+            if x.hearing != manifest.hearing {
+                continue;
+            }
+            if redaction.is_some() {
+                problems.push(format!(
+                    "entry {index}: a second redaction ({}); a public copy is made under one",
+                    x.redaction
+                ));
+            } else {
+                redaction = Some(x.clone());
+            }
+        }
+    }
+    if manifest.redaction != redaction.as_ref().map(|x| x.redaction.clone()) {
+        problems.push(format!(
+            "{MANIFEST} names redaction {:?}, the disclosed entries {:?}",
+            manifest.redaction,
+            redaction.as_ref().map(|x| &x.redaction)
+        ));
+    }
+    // (stream, seq) -> (entry index, the replacement)
+    let mut replaced: BTreeMap<(String, u64), (u64, verbatim_log::entry::SegmentRedacted)> =
+        BTreeMap::new();
+    for (index, e) in &disclosed {
+        if let Entry::SegmentRedacted(x) = e {
+            if redaction.as_ref().map(|r| &r.redaction) != Some(&x.redaction) {
+                problems.push(format!(
+                    "entry {index}: a segment redacted for {}, not the bundle's redaction",
+                    x.redaction
+                ));
+            } else if replaced
+                .insert((x.stream.clone(), x.seq), (*index, x.clone()))
+                .is_some()
+            {
+                problems.push(format!(
+                    "stream {} segment {} is replaced twice",
+                    x.stream, x.seq
+                ));
+            }
+        }
+    }
+    let is_replaced = |e: &Entry| match e {
+        Entry::SegmentSealed(s) => replaced.contains_key(&(s.stream.clone(), s.seq)),
+        Entry::SegmentRecovered(s) => replaced.contains_key(&(s.stream.clone(), s.seq)),
+        _ => false,
+    };
+
     // C2SP tlog-proofs: each an inclusion proof of a disclosed entry, to this checkpoint.
     for path in listed.iter().filter(|p| p.starts_with(PROOFS_DIR)) {
         let checked = (|| -> Result<(), String> {
@@ -501,7 +625,7 @@ fn run(
     // The sealed files the disclosed entries name, hashed up front on several threads.
     let sealed_paths: Vec<String> = disclosed
         .iter()
-        .filter(|(_, e)| e.hearing() == Some(manifest.hearing.as_str()))
+        .filter(|(_, e)| e.hearing() == Some(manifest.hearing.as_str()) && !is_replaced(e))
         .filter_map(|(_, e)| e.sealed_file().map(|f| f.path.to_string()))
         .filter(|p| safe_path(p))
         .collect();
@@ -570,6 +694,59 @@ fn run(
             )),
             _ => {}
         }
+        // A segment the redaction replaced: its original stays out of the bundle, and the
+        // replacement must be for this very segment and touched by a declared span.
+        let segment = match e {
+            Entry::SegmentSealed(s) => Some((
+                &s.stream,
+                s.seq,
+                s.media_start_ns,
+                Some(s.media_end_ns),
+                &s.sha256,
+                &s.path,
+            )),
+            Entry::SegmentRecovered(s) => {
+                Some((&s.stream, s.seq, s.media_start_ns, None, &s.sha256, &s.path))
+            }
+            _ => None,
+        };
+        if let (Some((stream, seq, start, end, sha, path)), Some(red)) = (segment, &redaction) {
+            let touched = red.spans.iter().any(|x| x.touches(stream, start, end));
+            match replaced.get(&(stream.clone(), seq)) {
+                Some((ri, x)) => {
+                    if &x.original_sha256 != sha {
+                        problems.push(format!(
+                            "entry {ri} replaces stream {stream} segment {seq} but names another original"
+                        ));
+                    }
+                    if !touched {
+                        problems.push(format!(
+                            "entry {ri} replaces stream {stream} segment {seq}, which no declared span of redaction {} touches: a change outside the declared spans",
+                            red.redaction
+                        ));
+                    }
+                    if matches!(files.digest(path), Ok(Some(_))) {
+                        problems.push(format!(
+                            "{path} is in the bundle: the original of a redacted segment must not be"
+                        ));
+                    }
+                    streams.entry(stream.clone()).or_default().push((
+                        seq,
+                        start / 1_000_000,
+                        end.unwrap_or(start) / 1_000_000,
+                        x.bytes,
+                        x.path.clone(),
+                        true,
+                    ));
+                    continue;
+                }
+                None if touched => problems.push(format!(
+                    "stream {stream} segment {seq} is touched by a declared span of redaction {} but is the original: the redaction is incomplete",
+                    red.redaction
+                )),
+                None => {}
+            }
+        }
         if let Some(f) = e.sealed_file() {
             if !safe_path(f.path) {
                 problems.push(format!("entry {index} names the unsafe path {:?}", f.path));
@@ -607,6 +784,7 @@ fn run(
                     s.media_end_ns / 1_000_000,
                     s.bytes,
                     s.path.clone(),
+                    false,
                 ));
             } else if let Entry::SegmentRecovered(s) = e {
                 streams.entry(s.stream.clone()).or_default().push((
@@ -615,7 +793,21 @@ fn run(
                     s.media_start_ns / 1_000_000,
                     s.bytes,
                     s.path.clone(),
+                    false,
                 ));
+            } else if let Entry::SegmentRedacted(x) = e {
+                // Matched with its original above; one with no original here is unexplained.
+                let known = disclosed.iter().any(|(_, o)| match o {
+                    Entry::SegmentSealed(s) => s.stream == x.stream && s.seq == x.seq,
+                    Entry::SegmentRecovered(s) => s.stream == x.stream && s.seq == x.seq,
+                    _ => false,
+                });
+                if !known {
+                    problems.push(format!(
+                        "entry {index} replaces stream {} segment {}, which the bundle does not disclose",
+                        x.stream, x.seq
+                    ));
+                }
             }
         }
     }
@@ -654,6 +846,34 @@ fn run(
             bytes: segs.iter().map(|s| s.3).sum(),
             from_ms: segs.iter().map(|s| s.1).min().unwrap_or(0),
             to_ms: segs.iter().map(|s| s.2).max().unwrap_or(0),
+            redacted: segs.iter().filter(|s| s.5).count() as u64,
+        });
+    }
+    if let Some(red) = &redaction {
+        r.redaction = Some(RedactionReport {
+            id: red.redaction.clone(),
+            by: red.by.clone(),
+            role: red.role.clone(),
+            at_unix_ms: red.at_unix_ms,
+            spans: red
+                .spans
+                .iter()
+                .map(|x| {
+                    format!(
+                        "{} {} {} to {}: {}",
+                        x.stream,
+                        if x.action == "mute" {
+                            "muted"
+                        } else {
+                            "blanked"
+                        },
+                        hms(x.from_ns / 1_000_000),
+                        hms(x.to_ns / 1_000_000),
+                        x.reason
+                    )
+                })
+                .collect(),
+            replaced: replaced.len() as u64,
         });
     }
     r.proven_files = proven.len() as u64;

@@ -11,8 +11,8 @@ use verbatim_bundle::files::{open, DirFiles, TarFiles};
 use verbatim_bundle::format::{LogJson, Manifest, CHECKPOINT, KEY, LOG_EXCERPT, MANIFEST};
 use verbatim_bundle::{verify, Report};
 use verbatim_log::entry::{
-    Audit, HearingEvent, HearingOpened, LogNote, SegmentSealed, SourceEvent, TranscriptCertified,
-    TranscriptRevision,
+    redacted_path, Audit, HearingEvent, HearingOpened, LogNote, RedactedSpan, Redaction,
+    SegmentRedacted, SegmentSealed, SourceEvent, TranscriptCertified, TranscriptRevision,
 };
 use verbatim_log::tree::to_hex;
 use verbatim_log::{layout, Entry, Log, SignerKey, VerifierKey};
@@ -66,6 +66,11 @@ fn opened(hearing: &str, case: &str) -> Entry {
 /// Hearing "h1" (cam1, mic1; 10 segments each of 2 s; a note, a camera gap, a transcript
 /// revision certified) interleaved with hearing "h2" and access records.
 fn court() -> Court {
+    court_with(|_, _| {})
+}
+
+/// [`court`], with `extra` appended before the checkpoint.
+fn court_with(extra: impl FnOnce(&mut Log, &Path)) -> Court {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     std::fs::create_dir_all(data.join(layout::KEYS_DIR)).unwrap();
@@ -155,6 +160,7 @@ fn court() -> Court {
         at_unix_ms: 6,
     }))
     .unwrap();
+    extra(&mut log, &data);
     log.publish_checkpoint().unwrap();
     Court {
         data,
@@ -171,6 +177,7 @@ fn request(hearing: &str, from_ms: Option<u64>, to_ms: Option<u64>) -> ExportReq
         court_name: "Бостандыкский районный суд".into(),
         created_unix_ms: 1_700_000_100_000,
         lang: verbatim_transcript::export::UiLang::Ru,
+        redaction: None,
     }
 }
 
@@ -607,4 +614,198 @@ fn hearings_are_listed_with_their_ids() {
     assert_eq!((h1.media_end_ms, h1.notes, h1.revisions), (20_000, 1, 2));
     assert!(h1.closed && h1.certified);
     assert!(!list[1].closed);
+}
+
+/// A redaction "r1" of h1, sealed after the hearing (and after other work of the court):
+/// mic1 muted from 3 s to 7.5 s, which touches segments 1, 2 and 3; replacements for
+/// `seqs` (the right ones are 1, 2, 3).
+fn redacted_court(seqs: &[u64]) -> Court {
+    let seqs = seqs.to_vec();
+    court_with(move |log, data| {
+        log.append(&Entry::Redaction(Redaction {
+            court: COURT.into(),
+            hearing: "h1".into(),
+            redaction: "r1".into(),
+            by: "judge".into(),
+            role: "judge".into(),
+            at_unix_ms: 7,
+            spans: vec![RedactedSpan {
+                stream: "mic1".into(),
+                from_ns: 3_000_000_000,
+                to_ns: 7_500_000_000,
+                action: "mute".into(),
+                reason: "имя несовершеннолетнего".into(),
+            }],
+        }))
+        .unwrap();
+        seal(log, data, "h2", "cam1", 10, "mkv");
+        for seq in seqs {
+            let original = sealed_entry_in(log, seq);
+            let path = redacted_path("h1", "r1", "mic1", seq, "mka");
+            let bytes = format!("redacted mic1 segment {seq}").into_bytes();
+            std::fs::create_dir_all(data.join(&path).parent().unwrap()).unwrap();
+            std::fs::write(data.join(&path), &bytes).unwrap();
+            log.append(&Entry::SegmentRedacted(SegmentRedacted {
+                court: COURT.into(),
+                hearing: "h1".into(),
+                redaction: "r1".into(),
+                stream: "mic1".into(),
+                seq,
+                original_sha256: original,
+                bytes: bytes.len() as u64,
+                sha256: to_hex(&Sha256::digest(&bytes)),
+                path,
+            }))
+            .unwrap();
+        }
+    })
+}
+
+/// SHA-256 of mic1 segment `seq` of h1 as sealed in `log`.
+fn sealed_entry_in(log: &Log, seq: u64) -> String {
+    (0..log.size())
+        .find_map(|i| match Entry::decode(&log.entry(i).unwrap()) {
+            Ok(Entry::SegmentSealed(s))
+                if s.hearing == "h1" && s.stream == "mic1" && s.seq == seq =>
+            {
+                Some(s.sha256)
+            }
+            _ => None,
+        })
+        .unwrap()
+}
+
+fn redacted_request() -> ExportRequest {
+    ExportRequest {
+        redaction: Some("r1".into()),
+        ..request("h1", None, None)
+    }
+}
+
+#[test]
+fn a_redacted_copy_proves_every_other_segment_original_and_changes_only_inside_the_spans() {
+    let c = redacted_court(&[1, 2, 3]);
+    let out = c.data.parent().unwrap();
+    let b = out.join("public");
+    export(&c, &redacted_request(), &b);
+    let r = check(&b, Some(&c.key));
+    assert!(r.ok, "{}", problems(&r));
+    let red = r.redaction.as_ref().expect("the redaction is reported");
+    assert_eq!((red.id.as_str(), red.replaced), ("r1", 3));
+    assert_eq!(
+        red.spans,
+        ["mic1 muted 00:00:03.000 to 00:00:07.500: имя несовершеннолетнего"]
+    );
+    let mic = r.streams.iter().find(|s| s.stream == "mic1").unwrap();
+    let cam = r.streams.iter().find(|s| s.stream == "cam1").unwrap();
+    assert_eq!((mic.files, mic.redacted), (10, 3));
+    assert_eq!((cam.files, cam.redacted), (10, 0));
+    assert!(r.transcript.is_none(), "the transcript is withheld");
+    assert_eq!(r.notes, 0, "the note at 7 s lies inside the span");
+    let text = r.to_text();
+    assert!(
+        text.contains("REDACTED PUBLIC COPY: redaction r1 by judge"),
+        "{text}"
+    );
+    assert!(text.contains("Transcript: withheld"));
+    // The redaction was sealed after the hearing: given outside the range, with its own
+    // inclusion proofs, not by stretching the range over the court's later work.
+    let l: LogJson = serde_json::from_slice(&std::fs::read(b.join(LOG_EXCERPT)).unwrap()).unwrap();
+    assert_eq!(l.also.len(), 4, "the redaction and three replacements");
+    assert!(l
+        .also
+        .iter()
+        .all(|a| a.index >= l.begin + l.leaves.len() as u64));
+    // Originals of the replaced segments are not in the copy; the replacements are.
+    assert!(!b.join("hearings/h1/mic1/000002.mka").exists());
+    assert!(b.join("hearings/h1/redactions/r1/mic1/000002.mka").exists());
+    assert!(b.join("hearings/h1/mic1/000004.mka").exists());
+    // As one archive too, and from bytes in memory on one thread, as in the browser.
+    let t = out.join("public.tar");
+    export(&c, &redacted_request(), &t);
+    assert!(check(&t, Some(&c.key)).ok);
+    let mut mem: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    for n in verbatim_bundle::Files::list(&DirFiles::new(&b)).0 {
+        mem.insert(n.clone(), std::fs::read(b.join(&n)).unwrap());
+    }
+    let m = verbatim_bundle::verify::verify_with(&mem, Some(&c.key), 1);
+    assert_eq!(m, r);
+
+    // Tampering with a redacted copy.
+    let fresh_red = |name: &str| {
+        let b = out.join(name);
+        export(&c, &redacted_request(), &b);
+        b
+    };
+    let b = fresh_red("r-orig");
+    std::fs::copy(
+        c.data.join("hearings/h1/mic1/000002.mka"),
+        b.join("hearings/h1/mic1/000002.mka"),
+    )
+    .unwrap();
+    expect_problem(&c, &b, "the original of a redacted segment must not be");
+    let b = fresh_red("r-alter");
+    let p = b.join("hearings/h1/redactions/r1/mic1/000003.mka");
+    let mut bytes = std::fs::read(&p).unwrap();
+    bytes[0] ^= 1;
+    std::fs::write(&p, bytes).unwrap();
+    expect_problem(&c, &b, "the file was altered");
+    let b = fresh_red("r-reason");
+    edit_log(&b, |l| {
+        l.also[0].entry = l.also[0]
+            .entry
+            .replace("имя несовершеннолетнего", "по ходатайству");
+    });
+    expect_problem(&c, &b, "is not that entry of the signed log");
+    let b = fresh_red("r-drop");
+    // A replacement dropped and the original put back: the redaction is incomplete.
+    edit_log(&b, |l| {
+        l.also.retain(|a| !a.entry.contains("\"seq\":2"));
+    });
+    std::fs::remove_file(b.join("hearings/h1/redactions/r1/mic1/000002.mka")).unwrap();
+    std::fs::copy(
+        c.data.join("hearings/h1/mic1/000002.mka"),
+        b.join("hearings/h1/mic1/000002.mka"),
+    )
+    .unwrap();
+    expect_problem(
+        &c,
+        &b,
+        "segment 2 is touched by a declared span of redaction r1 but is the original",
+    );
+    let b = fresh_red("r-manifest");
+    let mp = b.join(MANIFEST);
+    let mut m: Manifest = serde_json::from_slice(&std::fs::read(&mp).unwrap()).unwrap();
+    m.redaction = None;
+    std::fs::write(&mp, serde_json::to_vec(&m).unwrap()).unwrap();
+    expect_problem(&c, &b, "names redaction None");
+
+    // An unknown redaction is named; nothing is written.
+    let req = ExportRequest {
+        redaction: Some("r9".into()),
+        ..request("h1", None, None)
+    };
+    let e = plan(&c.data, &req).unwrap_err().to_string();
+    assert!(
+        e.contains("no redaction \"r9\"") && e.contains("it has r1"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_replacement_outside_the_declared_spans_is_named() {
+    // A court (or a forger with its key) that swapped segment 8, far from the span.
+    let c = redacted_court(&[1, 2, 3, 8]);
+    let b = c.data.parent().unwrap().join("bad");
+    export(&c, &redacted_request(), &b);
+    expect_problem(
+        &c,
+        &b,
+        "replaces stream mic1 segment 8, which no declared span of redaction r1 touches: a change outside the declared spans",
+    );
+    // And one that left a touched segment original.
+    let c = redacted_court(&[1, 3]);
+    let b = c.data.parent().unwrap().join("incomplete");
+    export(&c, &redacted_request(), &b);
+    expect_problem(&c, &b, "the redaction is incomplete");
 }

@@ -5,6 +5,7 @@ mod config;
 mod court;
 mod import;
 mod record;
+mod redact;
 mod simulate;
 
 use anyhow::{Context, Result};
@@ -196,6 +197,31 @@ enum Command {
         /// Language of the certificate: kk, ru or en.
         #[arg(long, default_value = "ru")]
         lang: String,
+        /// A redacted public copy: the redaction's id (from `verbatim redact`). Its
+        /// re-encoded segments stand in for the originals, which stay out of the bundle,
+        /// as do the transcript and the notes inside its spans.
+        #[arg(long)]
+        redaction: Option<String>,
+    },
+    /// Declare a redaction for public copies: spans of microphones muted and of cameras
+    /// blanked, each with its reason. The touched segments are re-encoded and sealed as
+    /// the redaction's, beside the untouched originals. Export it with
+    /// `verbatim export --redaction ID`.
+    Redact {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        hearing: String,
+        /// STREAM[,STREAM...]:FROM-TO:REASON, seconds from the hearing's start; repeat for
+        /// more spans. Microphones are muted, cameras blanked.
+        #[arg(long = "span", required = true)]
+        spans: Vec<String>,
+        /// Who orders the redaction (default: the user running the command).
+        #[arg(long)]
+        by: Option<String>,
+        /// Their role (judge, administrator...).
+        #[arg(long, default_value = "operator")]
+        role: String,
     },
     /// Bring outside recordings (MP4, MOV, AVI, MKV, MPEG-TS, WAV, MP3, whatever GStreamer
     /// decodes) into a hearing: probed, cut into segments like native recordings and sealed
@@ -454,12 +480,7 @@ fn run(command: Command) -> Result<ExitCode> {
             by,
             files,
         } => {
-            let by = by.unwrap_or_else(|| {
-                format!(
-                    "cli:{}",
-                    std::env::var("USER").unwrap_or_else(|_| "operator".into())
-                )
-            });
+            let by = by.unwrap_or_else(cli_user);
             let opts = import::Options {
                 hearing,
                 case,
@@ -477,7 +498,38 @@ fn run(command: Command) -> Result<ExitCode> {
             to,
             out,
             lang,
-        } => export(&data, hearing, from, to, &out, &lang)?,
+            redaction,
+        } => export(&data, hearing, from, to, &out, &lang, redaction)?,
+        Command::Redact {
+            data,
+            hearing,
+            spans,
+            by,
+            role,
+        } => {
+            let mut all = Vec::new();
+            for s in &spans {
+                all.extend(redact::parse_span(s)?);
+            }
+            let r = redact::redact(&data, &hearing, all, by.unwrap_or_else(cli_user), role)?;
+            for (stream, seqs) in &r.streams {
+                eprintln!(
+                    "{stream}: segments {} replaced by redacted re-encodings",
+                    seqs.iter()
+                        .map(u64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            println!("{}", r.redaction);
+            eprintln!(
+                "redaction {} of hearing {hearing} sealed: {} segments replaced; export the                  public copy with: verbatim export --data {} --hearing {hearing} --redaction {} --out PATH",
+                r.redaction,
+                r.segments,
+                data.display(),
+                r.redaction
+            );
+        }
         Command::Entries { data, from } => {
             let court = court::open(&data)?;
             for i in from..court.log.size() {
@@ -492,6 +544,14 @@ fn run(command: Command) -> Result<ExitCode> {
         } => simulate::append_loop(&data, checkpoint_every)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Who runs a command, for the log: `cli:<login>`.
+fn cli_user() -> String {
+    format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "operator".into())
+    )
 }
 
 /// A bundle: a directory with a bundle manifest, or a file (an archive).
@@ -548,6 +608,7 @@ fn export(
     to: Option<f64>,
     out: &std::path::Path,
     lang: &str,
+    redaction: Option<String>,
 ) -> Result<()> {
     let lang = verbatim_transcript::export::UiLang::parse(lang)
         .map_err(|_| anyhow::anyhow!("--lang must be kk, ru or en, not {lang:?}"))?;
@@ -568,11 +629,15 @@ fn export(
         court_name: config.court.name.clone(),
         created_unix_ms: court::now_unix_ms(),
         lang,
+        redaction,
     };
     let plan = verbatim_bundle::export::plan(data, &req)?;
     let extras = verbatim_bundle::export::Extras::new();
     let w = verbatim_bundle::export::write(&plan, &extras, out)?;
-    let span = verbatim_bundle::export::span_text(from, to);
+    let mut span = verbatim_bundle::export::span_text(from, to);
+    if let Some(r) = &plan.manifest.redaction {
+        span.push_str(&format!(", redacted public copy ({r})"));
+    }
     let actor = std::env::var("USER").unwrap_or_else(|_| "operator".into());
     court
         .log

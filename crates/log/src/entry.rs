@@ -146,6 +146,75 @@ pub struct MediaImported {
     pub media_offset_ns: u64,
 }
 
+/// A redaction of a hearing for a public copy (closed parts, minors, personal data): spans of
+/// streams muted (audio) or blanked (video), each with its reason. Sealed just before the
+/// `segment_redacted` entries of the segments it replaces; the original segments stay sealed
+/// and untouched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Redaction {
+    pub court: String,
+    pub hearing: String,
+    /// The redaction's id within the hearing (`r1`, `r2`, ...).
+    pub redaction: String,
+    pub by: String,
+    pub role: String,
+    pub at_unix_ms: u64,
+    pub spans: Vec<RedactedSpan>,
+}
+
+/// One declared span of a redaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedactedSpan {
+    pub stream: String,
+    /// Media time from the hearing's start.
+    pub from_ns: u64,
+    pub to_ns: u64,
+    /// `mute` (audio) or `blank` (video).
+    pub action: String,
+    pub reason: String,
+}
+
+impl RedactedSpan {
+    /// Whether the span touches a segment of `stream` covering `[start_ns, end_ns)` of media
+    /// time. A recovered segment (`end_ns` None: its end was never recorded) is taken to run
+    /// on to the end of the hearing, so it is redacted whenever in doubt.
+    pub fn touches(&self, stream: &str, start_ns: u64, end_ns: Option<u64>) -> bool {
+        self.stream == stream
+            && start_ns < self.to_ns
+            && end_ns.is_none_or(|e| e.max(start_ns + 1) > self.from_ns)
+    }
+}
+
+/// The most spans one redaction declares (the entry must stay under 64 KB).
+pub const MAX_REDACTED_SPANS: usize = 64;
+/// The longest reason of a span.
+pub const MAX_REDACTION_REASON: usize = 500;
+
+/// A segment re-encoded for a redaction, with the redaction's spans muted or blanked: the
+/// file that stands in for segment `seq` of `stream` (SHA-256 `original_sha256`) in the
+/// redacted public copy. Written once under
+/// `hearings/<hearing>/redactions/<redaction>/<stream>/<seq>.<ext>` and sealed here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentRedacted {
+    pub court: String,
+    pub hearing: String,
+    pub redaction: String,
+    pub stream: String,
+    pub seq: u64,
+    pub original_sha256: String,
+    pub bytes: u64,
+    pub sha256: String,
+    pub path: String,
+}
+
+/// Where a redacted segment lives in the data directory.
+pub fn redacted_path(hearing: &str, redaction: &str, stream: &str, seq: u64, ext: &str) -> String {
+    format!("hearings/{hearing}/redactions/{redaction}/{stream}/{seq:06}.{ext}")
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TranscriptCertified {
@@ -165,6 +234,9 @@ pub struct SealedFile<'a> {
     pub hearing: &'a str,
     pub stream: &'a str,
     pub seq: u64,
+    /// Whether `seq` numbers of the stream run on without gaps (segments, transcript
+    /// revisions), or pick out single ones (redacted replacements).
+    pub sequenced: bool,
     pub path: &'a str,
     pub bytes: u64,
     pub sha256: &'a str,
@@ -243,6 +315,8 @@ pub enum Entry {
     TranscriptRevision(TranscriptRevision),
     TranscriptCertified(TranscriptCertified),
     MediaImported(MediaImported),
+    Redaction(Redaction),
+    SegmentRedacted(SegmentRedacted),
     /// A canonical entry of a kind or version this code does not know (written by newer
     /// software). It is still part of the tree and verifies as bytes; its meaning is
     /// for newer readers.
@@ -270,9 +344,11 @@ enum Known {
     TranscriptRevision(TranscriptRevision),
     TranscriptCertified(TranscriptCertified),
     MediaImported(MediaImported),
+    Redaction(Redaction),
+    SegmentRedacted(SegmentRedacted),
 }
 
-const KNOWN_KINDS: [&str; 15] = [
+const KNOWN_KINDS: [&str; 17] = [
     "segment_sealed",
     "hearing_opened",
     "hearing_paused",
@@ -288,6 +364,8 @@ const KNOWN_KINDS: [&str; 15] = [
     "transcript_revision",
     "transcript_certified",
     "media_imported",
+    "redaction",
+    "segment_redacted",
 ];
 
 impl Entry {
@@ -309,6 +387,8 @@ impl Entry {
             Entry::TranscriptRevision(_) => "transcript_revision",
             Entry::TranscriptCertified(_) => "transcript_certified",
             Entry::MediaImported(_) => "media_imported",
+            Entry::Redaction(_) => "redaction",
+            Entry::SegmentRedacted(_) => "segment_redacted",
             Entry::Unrecognized { kind, .. } => kind,
         }
     }
@@ -330,6 +410,8 @@ impl Entry {
             Entry::TranscriptRevision(e) => &e.hearing,
             Entry::TranscriptCertified(e) => &e.hearing,
             Entry::MediaImported(e) => &e.hearing,
+            Entry::Redaction(e) => &e.hearing,
+            Entry::SegmentRedacted(e) => &e.hearing,
             Entry::Audit(e) if !e.hearing.is_empty() => &e.hearing,
             Entry::Audit(_) | Entry::Unrecognized { .. } => return None,
         })
@@ -352,6 +434,8 @@ impl Entry {
             Entry::TranscriptRevision(e) => Known::TranscriptRevision(e),
             Entry::TranscriptCertified(e) => Known::TranscriptCertified(e),
             Entry::MediaImported(e) => Known::MediaImported(e),
+            Entry::Redaction(e) => Known::Redaction(e),
+            Entry::SegmentRedacted(e) => Known::SegmentRedacted(e),
             Entry::Unrecognized { .. } => return None,
         })
     }
@@ -373,6 +457,8 @@ impl Entry {
             Known::TranscriptRevision(e) => Entry::TranscriptRevision(e),
             Known::TranscriptCertified(e) => Entry::TranscriptCertified(e),
             Known::MediaImported(e) => Entry::MediaImported(e),
+            Known::Redaction(e) => Entry::Redaction(e),
+            Known::SegmentRedacted(e) => Entry::SegmentRedacted(e),
         }
     }
 
@@ -383,6 +469,7 @@ impl Entry {
                 hearing: &e.hearing,
                 stream: &e.stream,
                 seq: e.seq,
+                sequenced: true,
                 path: &e.path,
                 bytes: e.bytes,
                 sha256: &e.sha256,
@@ -391,6 +478,7 @@ impl Entry {
                 hearing: &e.hearing,
                 stream: &e.stream,
                 seq: e.seq,
+                sequenced: true,
                 path: &e.path,
                 bytes: e.bytes,
                 sha256: &e.sha256,
@@ -401,6 +489,16 @@ impl Entry {
                 hearing: &e.hearing,
                 stream: TRANSCRIPT_STREAM,
                 seq: e.revision.saturating_sub(1),
+                sequenced: true,
+                path: &e.path,
+                bytes: e.bytes,
+                sha256: &e.sha256,
+            }),
+            Entry::SegmentRedacted(e) => Some(SealedFile {
+                hearing: &e.hearing,
+                stream: &e.stream,
+                seq: e.seq,
+                sequenced: false,
                 path: &e.path,
                 bytes: e.bytes,
                 sha256: &e.sha256,
@@ -656,6 +754,70 @@ impl Entry {
                 int("at_unix_ms", e.at_unix_ms)?;
                 int("media_offset_ns", e.media_offset_ns)?;
                 sha("source_sha256", &e.source_sha256)
+            }
+            Entry::Redaction(e) => {
+                id("court", &e.court)?;
+                id("hearing", &e.hearing)?;
+                id("redaction", &e.redaction)?;
+                text("by", &e.by, MAX_ID_LEN)?;
+                text("role", &e.role, MAX_ID_LEN)?;
+                int("at_unix_ms", e.at_unix_ms)?;
+                if e.spans.is_empty() || e.spans.len() > MAX_REDACTED_SPANS {
+                    return Err(EntryError::InvalidField {
+                        field: "spans",
+                        reason: format!(
+                            "{} spans; a redaction declares 1 to {MAX_REDACTED_SPANS}",
+                            e.spans.len()
+                        ),
+                    });
+                }
+                for s in &e.spans {
+                    id("stream", &s.stream)?;
+                    int("from_ns", s.from_ns)?;
+                    int("to_ns", s.to_ns)?;
+                    if s.to_ns <= s.from_ns {
+                        return Err(EntryError::InvalidField {
+                            field: "to_ns",
+                            reason: "a span ends after it starts".into(),
+                        });
+                    }
+                    if s.action != "mute" && s.action != "blank" {
+                        return Err(EntryError::InvalidField {
+                            field: "action",
+                            reason: format!("{:?} is neither mute nor blank", s.action),
+                        });
+                    }
+                    text("reason", &s.reason, MAX_REDACTION_REASON)?;
+                    if s.reason.trim().is_empty() {
+                        return Err(EntryError::InvalidField {
+                            field: "reason",
+                            reason: "every redacted span gives its reason".into(),
+                        });
+                    }
+                }
+                Ok(())
+            }
+            Entry::SegmentRedacted(e) => {
+                id("court", &e.court)?;
+                id("hearing", &e.hearing)?;
+                id("redaction", &e.redaction)?;
+                id("stream", &e.stream)?;
+                int("seq", e.seq)?;
+                int("bytes", e.bytes)?;
+                sha("original_sha256", &e.original_sha256)?;
+                sha("sha256", &e.sha256)?;
+                relative_path("path", &e.path)?;
+                let ext = e.path.rsplit_once('.').map_or("", |(_, x)| x);
+                if e.path != redacted_path(&e.hearing, &e.redaction, &e.stream, e.seq, ext) {
+                    return Err(EntryError::InvalidField {
+                        field: "path",
+                        reason: format!(
+                            "expected {}",
+                            redacted_path(&e.hearing, &e.redaction, &e.stream, e.seq, "<ext>")
+                        ),
+                    });
+                }
+                Ok(())
             }
             Entry::Unrecognized { .. } => Ok(()),
         }
@@ -1067,6 +1229,103 @@ mod tests {
             },
         ] {
             assert!(Entry::MediaImported(bad).encode().is_err());
+        }
+    }
+
+    #[test]
+    fn redactions_round_trip_and_refuse_bad_spans_and_paths() {
+        let span = RedactedSpan {
+            stream: "mic3".into(),
+            from_ns: 62_000_000_000,
+            to_ns: 80_000_000_000,
+            action: "mute".into(),
+            reason: "имя несовершеннолетнего".into(),
+        };
+        let r = Redaction {
+            court: "almaty".into(),
+            hearing: "h1".into(),
+            redaction: "r1".into(),
+            by: "judge".into(),
+            role: "judge".into(),
+            at_unix_ms: 1,
+            spans: vec![span.clone()],
+        };
+        let e = Entry::Redaction(r.clone());
+        assert_eq!(Entry::decode(&e.encode().unwrap()).unwrap(), e);
+        assert_eq!((e.kind(), e.hearing()), ("redaction", Some("h1")));
+        let bad_span = |s: RedactedSpan| Redaction {
+            spans: vec![s],
+            ..r.clone()
+        };
+        for bad in [
+            Redaction {
+                spans: vec![],
+                ..r.clone()
+            },
+            Redaction {
+                spans: vec![span.clone(); MAX_REDACTED_SPANS + 1],
+                ..r.clone()
+            },
+            bad_span(RedactedSpan {
+                to_ns: span.from_ns,
+                ..span.clone()
+            }),
+            bad_span(RedactedSpan {
+                action: "bleep".into(),
+                ..span.clone()
+            }),
+            bad_span(RedactedSpan {
+                reason: " ".into(),
+                ..span.clone()
+            }),
+            bad_span(RedactedSpan {
+                reason: "x".repeat(MAX_REDACTION_REASON + 1),
+                ..span.clone()
+            }),
+        ] {
+            assert!(Entry::Redaction(bad).encode().is_err());
+        }
+        // Which segments a span touches: [62 s, 80 s) touches 60-62.5, not 60-62 or 80-82.
+        assert!(span.touches("mic3", 60_000_000_000, Some(62_500_000_000)));
+        assert!(!span.touches("mic3", 60_000_000_000, Some(62_000_000_000)));
+        assert!(!span.touches("mic3", 80_000_000_000, Some(82_000_000_000)));
+        assert!(!span.touches("mic2", 70_000_000_000, Some(72_000_000_000)));
+        assert!(
+            span.touches("mic3", 10_000_000_000, None),
+            "recovered: in doubt"
+        );
+
+        let s = SegmentRedacted {
+            court: "almaty".into(),
+            hearing: "h1".into(),
+            redaction: "r1".into(),
+            stream: "mic3".into(),
+            seq: 31,
+            original_sha256: "ab".repeat(32),
+            bytes: 10,
+            sha256: "cd".repeat(32),
+            path: redacted_path("h1", "r1", "mic3", 31, "mka"),
+        };
+        let e = Entry::SegmentRedacted(s.clone());
+        assert_eq!(Entry::decode(&e.encode().unwrap()).unwrap(), e);
+        let f = e.sealed_file().unwrap();
+        assert_eq!(f.path, "hearings/h1/redactions/r1/mic3/000031.mka");
+        assert!(!f.sequenced);
+        for bad in [
+            SegmentRedacted {
+                path: "hearings/h1/mic3/000031.mka".into(),
+                ..s.clone()
+            },
+            SegmentRedacted {
+                path: redacted_path("h1", "r2", "mic3", 31, "mka"),
+                ..s.clone()
+            },
+            SegmentRedacted {
+                original_sha256: "x".into(),
+                ..s.clone()
+            },
+        ] {
+            assert!(Entry::SegmentRedacted(bad).encode().is_err());
         }
     }
 }

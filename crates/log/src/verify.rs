@@ -454,6 +454,7 @@ pub fn verify_dir(dir: &Path, opts: &VerifyOptions) -> Report {
                         hearing: f.hearing.to_string(),
                         stream: f.stream.to_string(),
                         seq: f.seq,
+                        sequenced: f.sequenced,
                         path: f.path.to_string(),
                         bytes: f.bytes,
                         sha256: f.sha256.to_string(),
@@ -608,6 +609,7 @@ struct Sealed {
     hearing: String,
     stream: String,
     seq: u64,
+    sequenced: bool,
     path: String,
     bytes: u64,
     sha256: String,
@@ -621,11 +623,21 @@ fn check_sequences(segments: &[(u64, Sealed, bool)], bundle_of: &[String], cx: &
             .get(*i as usize)
             .cloned()
             .unwrap_or_else(|| log_path(JOURNAL_FILE));
+        if let Some(j) = paths.insert(&s.path, *i) {
+            cx.problem(
+                ProblemKind::Malformed,
+                where_.clone(),
+                format!("entries {j} and {i} both seal {}", s.path),
+            );
+        }
+        if !s.sequenced {
+            continue;
+        }
         let want = next.entry((&s.hearing, &s.stream)).or_insert(0);
         if s.seq != *want {
             cx.problem(
                 ProblemKind::OutOfOrder,
-                where_.clone(),
+                where_,
                 format!(
                     "entry {i}: segment {} of stream {} in hearing {} follows segment {} \
                      (numbers must run on without gaps)",
@@ -637,13 +649,6 @@ fn check_sequences(segments: &[(u64, Sealed, bool)], bundle_of: &[String], cx: &
             );
         }
         *want = s.seq + 1;
-        if let Some(j) = paths.insert(&s.path, *i) {
-            cx.problem(
-                ProblemKind::Malformed,
-                where_,
-                format!("entries {j} and {i} both seal {}", s.path),
-            );
-        }
     }
 }
 

@@ -11,6 +11,7 @@ pub mod import;
 pub mod pipeline;
 pub mod preflight;
 pub mod recorder;
+pub mod redact;
 pub mod sealer;
 pub mod speech;
 pub mod supervisor;

@@ -24,13 +24,16 @@ pub(crate) struct BundleQuery {
     to: Option<f64>,
     /// Language of the certificate (default: the user's).
     lang: Option<String>,
+    /// A redacted public copy: the id of a sealed redaction (`verbatim redact`).
+    redaction: Option<String>,
 }
 
 fn seconds(name: &str, v: Option<f64>) -> Result<Option<u64>, ApiError> {
     verbatim_bundle::export::seconds_to_ms(name, v).map_err(ApiError::BadRequest)
 }
 
-/// `GET /api/hearings/{id}/bundle[?from=S&to=S&lang=kk|ru|en]`: the bundle as a tar archive.
+/// `GET /api/hearings/{id}/bundle[?from=S&to=S&lang=kk|ru|en&redaction=R]`: the bundle as a
+/// tar archive.
 pub(crate) async fn get_bundle(
     State(state): State<Arc<AppState>>,
     who: SignedIn,
@@ -40,6 +43,13 @@ pub(crate) async fn get_bundle(
     let h = visible(&state, &who, &id).await?;
     let lang = UiLang::parse(q.lang.as_deref().unwrap_or(&who.user.language))
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    if let Some(r) = &q.redaction {
+        if !verbatim_log::entry::is_valid_id(r) {
+            return Err(ApiError::BadRequest(format!(
+                "redaction {r:?} is not a redaction id (r1, r2...)"
+            )));
+        }
+    }
     let req = ExportRequest {
         hearing: h.id.clone(),
         from_ms: seconds("from", q.from)?,
@@ -47,6 +57,7 @@ pub(crate) async fn get_bundle(
         court_name: state.court.name.clone(),
         created_unix_ms: now_ms(),
         lang,
+        redaction: q.redaction.clone(),
     };
     let dir = state
         .data_dir
@@ -69,7 +80,10 @@ pub(crate) async fn get_bundle(
         ExportError::Input(m) => ApiError::BadRequest(m),
         other => ApiError::Internal(other.to_string()),
     })?;
-    let span = verbatim_bundle::export::span_text(q.from, q.to);
+    let mut span = verbatim_bundle::export::span_text(q.from, q.to);
+    if let Some(r) = &q.redaction {
+        span.push_str(&format!(", redacted public copy ({r})"));
+    }
     audit(
         &state,
         &who.user.username,

@@ -280,6 +280,41 @@ async fn transcripts_corrections_certification_exports_and_search() {
         path: imp_path,
     }))
     .unwrap();
+    // A redaction for a public copy: cam1 blanked from 2.5 s to 3 s (segment 1 replaced).
+    log.append(&Entry::Redaction(verbatim_log::entry::Redaction {
+        court: "c1".into(),
+        hearing: open.id.clone(),
+        redaction: "r1".into(),
+        by: "judge".into(),
+        role: "judge".into(),
+        at_unix_ms: 4,
+        spans: vec![verbatim_log::entry::RedactedSpan {
+            stream: "cam1".into(),
+            from_ns: 2_500_000_000,
+            to_ns: 3_000_000_000,
+            action: "blank".into(),
+            reason: "лицо несовершеннолетнего".into(),
+        }],
+    }))
+    .unwrap();
+    let red_path = verbatim_log::entry::redacted_path(&open.id, "r1", "cam1", 1, "mkv");
+    let red_bytes = vec![0u8; 4000];
+    std::fs::create_dir_all(data.join(&red_path).parent().unwrap()).unwrap();
+    std::fs::write(data.join(&red_path), &red_bytes).unwrap();
+    log.append(&Entry::SegmentRedacted(
+        verbatim_log::entry::SegmentRedacted {
+            court: "c1".into(),
+            hearing: open.id.clone(),
+            redaction: "r1".into(),
+            stream: "cam1".into(),
+            seq: 1,
+            original_sha256: verbatim_log::tree::to_hex(&sha2::Sha256::digest(vec![2u8; 5000])),
+            bytes: red_bytes.len() as u64,
+            sha256: verbatim_log::tree::to_hex(&sha2::Sha256::digest(&red_bytes)),
+            path: red_path,
+        },
+    ))
+    .unwrap();
     log.publish_checkpoint().unwrap();
 
     let app = router(ServeOptions {
@@ -469,7 +504,27 @@ async fn transcripts_corrections_certification_exports_and_search() {
         );
         assert!(r.transcript.is_some(), "the latest revision rides along");
     }
-    for bad in ["?from=9&to=1", "?from=-1", "?to=abc", "?lang=fr"] {
+    // The redacted public copy: the replacement stands in for segment 1, the transcript
+    // stays out.
+    let (s, _, body) = raw_get(&viewer, &format!("{b_open}?redaction=r1")).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let tar = tmp.path().join("public.tar");
+    std::fs::write(&tar, &body).unwrap();
+    let files = verbatim_bundle::files::TarFiles::open(&tar).unwrap();
+    let r = verbatim_bundle::verify(&files, Some(&VerifierKey::parse(&vkey).unwrap()));
+    assert!(r.ok, "{}", r.to_text());
+    assert_eq!(r.redaction.as_ref().map(|x| x.replaced), Some(1));
+    let cam = r.streams.iter().find(|s| s.stream == "cam1").unwrap();
+    assert_eq!((cam.files, cam.redacted), (3, 1));
+    assert!(r.transcript.is_none());
+    for bad in [
+        "?from=9&to=1",
+        "?from=-1",
+        "?to=abc",
+        "?lang=fr",
+        "?redaction=r9",
+        "?redaction=../r1",
+    ] {
         let (s, _, body) = raw_get(&viewer, &format!("{b_open}{bad}")).await;
         assert_eq!(
             s,
