@@ -102,7 +102,7 @@ test("a secretary records a hearing from the browser", { timeout: 180000 }, asyn
     await page.fill("input[name=password]", PW);
     await page.click("#login button");
     await page.waitForSelector("#hearings li button.start");
-    assert.match(await page.textContent("#who"), /sec1/);
+    assert.match(await page.textContent("#who"), /sec1 \(хатшы\)/, "the role in the user's language");
     assert.match(await page.textContent("#hearings"), /2-15\/2026/);
     await page.screenshot({ path: ARTIFACTS + "2-hearings.png" });
 
@@ -110,6 +110,11 @@ test("a secretary records a hearing from the browser", { timeout: 180000 }, asyn
     await page.click("#hearings li button.test");
     await page.waitForFunction(() => document.querySelectorAll("#preflight tr").length === 10, null, { timeout: 30000 });
     assert.equal(await page.locator("#preflight td.lost").count(), 0);
+    // The findings in the secretary's language (Kazakh here), not the recorder's English.
+    const findings = await page.textContent("#preflight");
+    assert.match(findings, /кадрлар келіп жатыр/);
+    assert.match(findings, /дыбыс бар, шың -?\d+ dBFS/);
+    assert.doesNotMatch(findings, /frames arriving|sound, peak/);
     await page.screenshot({ path: ARTIFACTS + "3-pre-hearing-test.png" });
 
     await page.click("#hearings li button.start");

@@ -97,7 +97,8 @@ pub fn run(data: &Path, args: RecordArgs) -> Result<u8> {
         disk_stop_bytes: court.config.record.disk_stop_mb * 1_000_000,
     };
     catch_signals();
-    let recorder = Recorder::start(court.log, room.clone(), info, opts)?;
+    let log: verbatim_log::SharedLog = std::sync::Arc::new(std::sync::Mutex::new(court.log));
+    let recorder = Recorder::start(log.clone(), room.clone(), info, opts)?;
     let status = recorder.status();
     eprintln!(
         "recording hearing {hearing} (part {}) in {}: {} sources; Ctrl-C stops",
@@ -153,7 +154,7 @@ pub fn run(data: &Path, args: RecordArgs) -> Result<u8> {
             );
         }
     }
-    let (log, final_status) = if halted {
+    let final_status = if halted {
         recorder.release("disk full")?
     } else {
         recorder.stop("")?
@@ -170,7 +171,7 @@ pub fn run(data: &Path, args: RecordArgs) -> Result<u8> {
          p99 {:.0} ms; log checkpoint at {} entries",
         final_status.seal_latency_p50_ms,
         final_status.seal_latency_p99_ms,
-        log.checkpoint().size
+        verbatim_log::lock(&log).checkpoint().size
     );
     if halted {
         eprintln!(

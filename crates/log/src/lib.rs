@@ -28,6 +28,19 @@ pub use tree::{Hash, ProofError, Tree};
 #[cfg(feature = "fs")]
 pub use verify::{verify_dir, Problem, ProblemKind, Report, VerifyOptions};
 
+/// One court's log shared by its writers: the recorders of several courtrooms recording at
+/// once, and the server's own entries (audit, transcripts). Each writer holds the lock only
+/// for one group commit or one checkpoint.
+#[cfg(feature = "fs")]
+pub type SharedLog = std::sync::Arc<std::sync::Mutex<Log>>;
+
+/// Locks a shared log; a writer that panicked while holding it left no partial state (every
+/// append is one durable batch or nothing), so the lock is taken over.
+#[cfg(feature = "fs")]
+pub fn lock(log: &SharedLog) -> std::sync::MutexGuard<'_, Log> {
+    log.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Where things live in a court's data directory (all paths relative to it).
 pub mod layout {
     /// The configuration file.

@@ -19,10 +19,16 @@ pub struct SourceCheck {
     pub label: String,
     pub media: Media,
     pub ok: bool,
-    /// What was found, for the secretary: "frames arriving", "peak -12 dBFS", or the fault.
+    /// What was found, in English: "frames arriving", "sound, peak -12 dBFS", or the fault.
     pub detail: String,
+    /// The same as a code for interfaces that say it in the secretary's language:
+    /// `frames`, `sound`, `silent` (peak at or below `limit_db`), `no_signal`, or `failed`
+    /// (then `detail` holds the framework's own message and the source's address).
+    pub code: &'static str,
     /// Microphones: loudest peak seen, dBFS.
     pub peak_db: Option<f64>,
+    /// Microphones: the silence level the peak must exceed, dBFS.
+    pub limit_db: Option<f64>,
 }
 
 /// Runs every source of `room` for `duration`, all at once, and reports on each.
@@ -88,14 +94,19 @@ pub fn check(room: &CourtroomConfig, duration: Duration) -> Result<Vec<SourceChe
                     let delivered = stream.last_buffer.load(Ordering::Relaxed) != 0;
                     out.push(match (&error, s.media()) {
                         (Some(e), _) => fail(s, e.clone()),
-                        (None, _) if !delivered => fail(s, "no signal: nothing arrived".into()),
+                        (None, _) if !delivered => SourceCheck {
+                            code: "no_signal",
+                            ..fail(s, "no signal: nothing arrived".into())
+                        },
                         (None, Media::Video) => SourceCheck {
                             id: s.id.clone(),
                             label: s.label.clone(),
                             media: Media::Video,
                             ok: true,
                             detail: "frames arriving".into(),
+                            code: "frames",
                             peak_db: None,
+                            limit_db: None,
                         },
                         (None, Media::Audio) => {
                             let peak = peaks.get(&s.id).copied();
@@ -114,7 +125,9 @@ pub fn check(room: &CourtroomConfig, duration: Duration) -> Result<Vec<SourceChe
                                         room.silence_db
                                     )
                                 },
+                                code: if ok { "sound" } else { "silent" },
                                 peak_db: peak,
+                                limit_db: Some(room.silence_db),
                             }
                         }
                     });
@@ -143,7 +156,9 @@ fn fail(s: &SourceConfig, detail: String) -> SourceCheck {
         media: s.media(),
         ok: false,
         detail,
+        code: "failed",
         peak_db: None,
+        limit_db: None,
     }
 }
 

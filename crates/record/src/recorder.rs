@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use verbatim_log::entry::{HearingEvent, HearingOpened, LogNote, SourceEvent};
-use verbatim_log::{Entry, Log};
+use verbatim_log::{Entry, Log, SharedLog};
 
 /// Why recording could not start or go on.
 #[derive(Debug, thiserror::Error)]
@@ -91,7 +91,7 @@ enum Cmd {
 /// Handle to a recording hearing.
 pub struct Recorder {
     cmd: Sender<Cmd>,
-    thread: Option<JoinHandle<Result<Log, RecordError>>>,
+    thread: Option<JoinHandle<Result<(), RecordError>>>,
     events: EventBus,
     status: Arc<Mutex<Status>>,
     streams: Arc<Mutex<Vec<StreamStatus>>>,
@@ -182,8 +182,9 @@ pub(crate) fn group_units(room: &CourtroomConfig) -> Vec<UnitSpec> {
 
 impl Recorder {
     /// Opens (or, after a restart, resumes as a new part) a hearing and starts recording.
+    /// The log is shared: other courtrooms' recorders and the server write to it too.
     pub fn start(
-        log: Log,
+        log: SharedLog,
         room: CourtroomConfig,
         info: HearingInfo,
         opts: RecordOptions,
@@ -196,7 +197,7 @@ impl Recorder {
                 info.hearing
             )));
         }
-        let history = HearingHistory::read(&log, &info.hearing)?;
+        let history = HearingHistory::read(&verbatim_log::lock(&log), &info.hearing)?;
         if history.closed {
             return Err(RecordError::HearingClosed(info.hearing.clone()));
         }
@@ -255,7 +256,7 @@ impl Recorder {
 
         let events = EventBus::default();
         let latencies = Arc::new(Mutex::new(Latencies::default()));
-        let log_size = Arc::new(AtomicU64::new(log.size()));
+        let log_size = Arc::new(AtomicU64::new(verbatim_log::lock(&log).size()));
         let sealer = Sealer::start(
             log,
             ctx,
@@ -390,7 +391,7 @@ impl Recorder {
         })
     }
 
-    /// Seals another entry (an audit record, say) while this recorder owns the log.
+    /// Seals another entry in this recorder's next group commit, in order with its own.
     pub fn append(&self, entry: Entry) -> Result<(), RecordError> {
         entry
             .validate()
@@ -408,20 +409,20 @@ impl Recorder {
         self.status.lock().expect("not poisoned").state.clone()
     }
 
-    /// Stops recording, seals everything in flight, closes the hearing; returns the log and
-    /// the final status.
-    pub fn stop(mut self, reason: &str) -> Result<(Log, Status), RecordError> {
-        let log = self.finish(true, reason)?;
-        Ok((log, self.status()))
+    /// Stops recording, seals everything in flight, closes the hearing; returns the final
+    /// status.
+    pub fn stop(mut self, reason: &str) -> Result<Status, RecordError> {
+        self.finish(true, reason)?;
+        Ok(self.status())
     }
 
     /// Stops recording and seals everything, leaving the hearing open to resume later.
-    pub fn release(mut self, reason: &str) -> Result<(Log, Status), RecordError> {
-        let log = self.finish(false, reason)?;
-        Ok((log, self.status()))
+    pub fn release(mut self, reason: &str) -> Result<Status, RecordError> {
+        self.finish(false, reason)?;
+        Ok(self.status())
     }
 
-    fn finish(&mut self, close: bool, reason: &str) -> Result<Log, RecordError> {
+    fn finish(&mut self, close: bool, reason: &str) -> Result<(), RecordError> {
         let _ = self.cmd.send(Cmd::Finish(close, reason.to_string()));
         self.thread
             .take()
@@ -594,7 +595,7 @@ impl Conductor {
         });
     }
 
-    fn run(mut self, cmds: Receiver<Cmd>) -> Result<Log, RecordError> {
+    fn run(mut self, cmds: Receiver<Cmd>) -> Result<(), RecordError> {
         self.start_units();
         let sealed_counter = self.events.subscribe();
         loop {
@@ -738,10 +739,11 @@ impl Conductor {
                     }
                     self.set_state(RecorderState::Stopped, &reason);
                     let sealer = self.sealer.take().ok_or(RecordError::Stopped)?;
-                    let log = sealer.finish().map_err(RecordError::Sealing)?;
+                    sealer.finish().map_err(RecordError::Sealing)?;
                     self.count_sealed(&sealed_counter);
-                    self.status.lock().expect("not poisoned").log_size = log.size();
-                    return Ok(log);
+                    let size = self.log_size.load(Ordering::Relaxed);
+                    self.status.lock().expect("not poisoned").log_size = size;
+                    return Ok(());
                 }
             }
         }

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use verbatim_log::entry::{SegmentRecovered, SegmentSealed};
-use verbatim_log::{Entry, Log};
+use verbatim_log::{Entry, SharedLog};
 
 /// A segment file that its writer has closed.
 #[derive(Debug, Clone)]
@@ -76,12 +76,12 @@ impl Latencies {
 
 pub struct Sealer {
     pub tx: Sender<SealJob>,
-    thread: JoinHandle<Result<Log, String>>,
+    thread: JoinHandle<Result<(), String>>,
 }
 
 impl Sealer {
     pub fn start(
-        log: Log,
+        log: SharedLog,
         ctx: SealContext,
         checkpoint_interval: Duration,
         events: EventBus,
@@ -106,8 +106,8 @@ impl Sealer {
         Sealer { tx, thread }
     }
 
-    /// Seals everything sent so far, signs a final checkpoint, and gives the log back.
-    pub fn finish(self) -> Result<Log, String> {
+    /// Seals everything sent so far and signs a final checkpoint.
+    pub fn finish(self) -> Result<(), String> {
         drop(self.tx);
         self.thread
             .join()
@@ -116,14 +116,14 @@ impl Sealer {
 }
 
 fn run(
-    mut log: Log,
+    log: SharedLog,
     ctx: SealContext,
     rx: Receiver<SealJob>,
     interval: Duration,
     events: EventBus,
     latencies: Arc<Mutex<Latencies>>,
     log_size: Arc<std::sync::atomic::AtomicU64>,
-) -> Result<Log, String> {
+) -> Result<(), String> {
     let mut next_checkpoint = Instant::now() + interval;
     let mut open = true;
     let mut failed: Option<String> = None;
@@ -180,6 +180,7 @@ fn run(
                     failed = Some(e.to_string());
                 }
             }
+            let mut log = verbatim_log::lock(&log);
             match log.append_batch(&entries) {
                 Ok(range) => {
                     let now = Instant::now();
@@ -215,7 +216,7 @@ fn run(
         }
         let due = Instant::now() >= next_checkpoint;
         if failed.is_none() && (due || !replies.is_empty() || !open) {
-            let r = log
+            let r = verbatim_log::lock(&log)
                 .publish_checkpoint()
                 .map(|cp| cp.size)
                 .map_err(|e| e.to_string());
@@ -236,7 +237,7 @@ fn run(
     }
     match failed {
         Some(f) => Err(f),
-        None => Ok(log),
+        None => Ok(()),
     }
 }
 

@@ -113,7 +113,8 @@ fn mute_notes_pause_resume_alarms_and_levels() {
         disk_alarm_bytes: 0,
         disk_stop_bytes: 0,
     };
-    let rec = Recorder::start(log, room, info, opts).unwrap();
+    let shared: verbatim_log::SharedLog = std::sync::Arc::new(std::sync::Mutex::new(log));
+    let rec = Recorder::start(shared.clone(), room, info, opts).unwrap();
     let events = rec.subscribe();
     std::thread::sleep(Duration::from_secs(3));
 
@@ -143,7 +144,8 @@ fn mute_notes_pause_resume_alarms_and_levels() {
     let status = rec.status();
     assert_eq!(status.streams.len(), 3);
     assert!(status.streams.iter().all(|s| s.segments_sealed > 0));
-    let (log, _) = rec.stop("").unwrap();
+    rec.stop("").unwrap();
+    let log = verbatim_log::lock(&shared);
 
     // Events: live levels from both microphones, seals, the silence alarm, state changes.
     let mut levels = std::collections::BTreeSet::new();

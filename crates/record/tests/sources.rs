@@ -177,8 +177,9 @@ fn media_files_record_in_real_time() {
             },
         ),
     ];
+    let shared: verbatim_log::SharedLog = std::sync::Arc::new(std::sync::Mutex::new(log));
     let rec = Recorder::start(
-        log,
+        shared.clone(),
         room,
         HearingInfo {
             court: "c".into(),
@@ -197,7 +198,8 @@ fn media_files_record_in_real_time() {
     .unwrap();
     let t = std::time::Instant::now();
     std::thread::sleep(Duration::from_secs(5));
-    let (log, _) = rec.stop("").unwrap();
+    rec.stop("").unwrap();
+    let log = verbatim_log::lock(&shared);
     let mut last_end = std::collections::HashMap::new();
     for i in 0..log.size() {
         if let Entry::SegmentSealed(s) = Entry::decode(&log.entry(i).unwrap()).unwrap() {

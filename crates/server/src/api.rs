@@ -2,7 +2,7 @@
 //! never a 500 or a panic; every view of a hearing and every change is audited in the log.
 
 use crate::auth::{self, SignedIn};
-use crate::{ApiError, AppState, Slot};
+use crate::{ApiError, AppState, Recording, Recordings};
 use axum::extract::{Path, Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::StatusCode;
@@ -453,20 +453,50 @@ pub(crate) async fn visible(
         .ok_or_else(|| ApiError::NotFound(format!("no hearing {id}")))
 }
 
-async fn recording_status(State(state): State<Arc<AppState>>, _who: SignedIn) -> Json<Value> {
-    let slot = state.slot.lock().await;
-    Json(match &*slot {
-        Slot::Idle(_) => json!({ "recording": false }),
-        Slot::Recording {
-            room,
-            hearing,
-            recorder,
-            ..
-        } => {
-            json!({ "recording": true, "courtroom": room, "hearing": hearing, "status": recorder.status() })
+/// Which recording an order is for: `?hearing_id=ID`. Without it, the only recording the
+/// user may run (a secretary runs their own hearing's; with several under way, name one).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Target {
+    hearing_id: Option<String>,
+}
+
+fn recording_json(room: &str, r: &Recording) -> Value {
+    json!({ "recording": true, "courtroom": room, "hearing": r.hearing, "status": r.recorder.status() })
+}
+
+/// `GET /api/recording[?hearing_id=ID]`: every recording under way (`recordings`), or the
+/// one of a hearing. When exactly one is under way its fields are also given at the top
+/// level.
+async fn recording_status(
+    State(state): State<Arc<AppState>>,
+    _who: SignedIn,
+    Query(t): Query<Target>,
+) -> Result<Json<Value>, ApiError> {
+    let recs = state.recordings.lock().await;
+    if let Some(id) = &t.hearing_id {
+        if !verbatim_log::entry::is_valid_id(id) {
+            return Err(ApiError::BadRequest(format!("{id:?} is not a hearing id")));
         }
-        Slot::Broken(why) => json!({ "recording": false, "error": why }),
-    })
+        return Ok(Json(
+            recs.iter()
+                .find(|(_, r)| &r.hearing == id)
+                .map(|(room, r)| recording_json(room, r))
+                .unwrap_or_else(|| json!({ "recording": false, "hearing": id })),
+        ));
+    }
+    let mut all: Vec<(&String, &Recording)> = recs.iter().collect();
+    all.sort_by(|a, b| a.0.cmp(b.0));
+    let list: Vec<Value> = all
+        .iter()
+        .map(|(room, r)| recording_json(room, r))
+        .collect();
+    let mut out = match list.as_slice() {
+        [one] => one.clone(),
+        _ => json!({ "recording": !list.is_empty() }),
+    };
+    out["recordings"] = Value::Array(list);
+    Ok(Json(out))
 }
 
 #[derive(Deserialize)]
@@ -506,18 +536,19 @@ async fn recording_preflight(
                 h.courtroom_id
             ))
         })?;
-    // The sources are in use while recording.
-    let slot = state.slot.lock().await;
-    if matches!(&*slot, Slot::Recording { .. }) {
-        return Err(ApiError::Conflict(
-            "a hearing is recording; test before starting".into(),
-        ));
+    // The courtroom's sources are in use while it records (other courtrooms may record).
+    let recs = state.recordings.lock().await;
+    if let Some(r) = recs.get(&room.id) {
+        return Err(ApiError::Conflict(format!(
+            "hearing {} is recording in courtroom {}; test before starting",
+            r.hearing, room.id
+        )));
     }
     let checks = tokio::task::block_in_place(|| {
         verbatim_record::preflight::check(&room, std::time::Duration::from_secs(3))
     })
     .map_err(|e| ApiError::Conflict(e.to_string()))?;
-    drop(slot);
+    drop(recs);
     Ok(Json(json!(checks)))
 }
 
@@ -552,14 +583,19 @@ async fn recording_start(
         .await?
         .map(|u| u.display_name)
         .unwrap_or_default();
-    let mut slot = state.slot.lock().await;
-    let log = match std::mem::replace(&mut *slot, Slot::Broken("starting".into())) {
-        Slot::Idle(log) => *log,
-        other => {
-            *slot = other;
-            return Err(ApiError::Conflict("a hearing is already recording".into()));
-        }
-    };
+    let mut recs = state.recordings.lock().await;
+    if let Some(r) = recs.get(&room.id) {
+        return Err(ApiError::Conflict(format!(
+            "courtroom {} is already recording hearing {}",
+            room.id, r.hearing
+        )));
+    }
+    if let Some((other, _)) = recs.iter().find(|(_, r)| r.hearing == h.id) {
+        return Err(ApiError::Conflict(format!(
+            "hearing {} is already recording in courtroom {other}",
+            h.id
+        )));
+    }
     let info = HearingInfo {
         court: state.court.id.clone(),
         hearing: h.id.clone(),
@@ -573,18 +609,20 @@ async fn recording_start(
         disk_alarm_bytes: state.disk_alarm_bytes,
         disk_stop_bytes: state.disk_stop_bytes,
     };
-    // Recorder::start takes the log; on failure it is lost with the error, so reopen it.
+    let log = state.log.clone();
     let started = tokio::task::block_in_place(|| Recorder::start(log, room.clone(), info, opts));
     match started {
         Ok(recorder) => {
-            forward_events(&state, &recorder);
-            *slot = Slot::Recording {
-                room: room.id.clone(),
-                hearing: h.id.clone(),
-                secretary_id: h.secretary_id.clone(),
-                recorder,
-            };
-            drop(slot);
+            forward_events(&state, &recorder, &room.id, &h.id);
+            recs.insert(
+                room.id.clone(),
+                Recording {
+                    hearing: h.id.clone(),
+                    secretary_id: h.secretary_id.clone(),
+                    recorder,
+                },
+            );
+            drop(recs);
             audit(
                 &state,
                 &who.user.username,
@@ -598,46 +636,88 @@ async fn recording_start(
                 json!({ "recording": true, "hearing": h.id, "courtroom": room.id }),
             ))
         }
-        Err(e) => {
-            *slot = Slot::Broken(format!("the recorder failed to start: {e}"));
-            Err(ApiError::Conflict(e.to_string()))
-        }
+        Err(e) => Err(ApiError::Conflict(e.to_string())),
     }
 }
 
-/// Recorder events go to every SSE client as JSON.
-fn forward_events(state: &Arc<AppState>, recorder: &Recorder) {
+/// Recorder events go to every SSE client as JSON, with the courtroom and hearing they
+/// come from.
+fn forward_events(state: &Arc<AppState>, recorder: &Recorder, room: &str, hearing: &str) {
     let rx = recorder.subscribe();
     let tx = state.events.clone();
+    let (room, hearing) = (room.to_string(), hearing.to_string());
     std::thread::spawn(move || {
         while let Ok(e) = rx.recv() {
-            if let Ok(text) = serde_json::to_string(&e) {
-                let _ = tx.send(text);
+            let Ok(mut v) = serde_json::to_value(&e) else {
+                continue;
+            };
+            if let Some(o) = v.as_object_mut() {
+                o.insert("courtroom".into(), json!(room));
+                o.insert("hearing".into(), json!(hearing));
             }
+            let _ = tx.send(v.to_string());
         }
     });
 }
 
-/// Runs `f` on the recording recorder if `who` may control it.
+/// The recording an order is for (see [`Target`]): its courtroom.
+fn pick(recs: &Recordings, who: &SignedIn, t: &Target) -> Result<String, ApiError> {
+    if let Some(id) = &t.hearing_id {
+        if !verbatim_log::entry::is_valid_id(id) {
+            return Err(ApiError::BadRequest(format!("{id:?} is not a hearing id")));
+        }
+        let (room, r) = recs
+            .iter()
+            .find(|(_, r)| &r.hearing == id)
+            .ok_or_else(|| ApiError::Conflict(format!("hearing {id} is not recording")))?;
+        may_control(who, &r.secretary_id)?;
+        return Ok(room.clone());
+    }
+    match recs.len() {
+        0 => Err(ApiError::Conflict("nothing is recording".into())),
+        1 => {
+            let (room, r) = recs.iter().next().expect("one");
+            may_control(who, &r.secretary_id)?;
+            Ok(room.clone())
+        }
+        _ => {
+            let mine: Vec<&String> = recs
+                .iter()
+                .filter(|(_, r)| may_control(who, &r.secretary_id).is_ok())
+                .map(|(room, _)| room)
+                .collect();
+            match mine.as_slice() {
+                [room] => Ok((*room).clone()),
+                [] => Err(ApiError::Forbidden(
+                    "only the hearing's secretary runs its recording".into(),
+                )),
+                _ => {
+                    let mut hs: Vec<&str> = recs.values().map(|r| r.hearing.as_str()).collect();
+                    hs.sort();
+                    Err(ApiError::BadRequest(format!(
+                        "several hearings are recording ({}): name one with ?hearing_id=",
+                        hs.join(", ")
+                    )))
+                }
+            }
+        }
+    }
+}
+
+/// Runs `f` on the recorder the order is for, if `who` may control it; returns its result
+/// and the hearing.
 async fn with_recorder<T>(
     state: &AppState,
     who: &SignedIn,
+    t: &Target,
     f: impl FnOnce(&Recorder) -> Result<T, verbatim_record::RecordError>,
 ) -> Result<(T, String), ApiError> {
-    let slot = state.slot.lock().await;
-    let Slot::Recording {
-        recorder,
-        hearing,
-        secretary_id,
-        ..
-    } = &*slot
-    else {
-        return Err(ApiError::Conflict("nothing is recording".into()));
-    };
-    may_control(who, secretary_id)?;
-    let r = tokio::task::block_in_place(|| f(recorder))
+    let recs = state.recordings.lock().await;
+    let room = pick(&recs, who, t)?;
+    let r = &recs[&room];
+    let out = tokio::task::block_in_place(|| f(&r.recorder))
         .map_err(|e| ApiError::Conflict(e.to_string()))?;
-    Ok((r, hearing.clone()))
+    Ok((out, r.hearing.clone()))
 }
 
 #[derive(Deserialize, Default)]
@@ -659,10 +739,11 @@ fn short(s: &str, field: &str) -> Result<(), ApiError> {
 async fn recording_pause(
     State(state): State<Arc<AppState>>,
     who: SignedIn,
+    Query(t): Query<Target>,
     Body(req): Body<Reason>,
 ) -> Result<Json<Value>, ApiError> {
     short(&req.reason, "reason")?;
-    let ((), h) = with_recorder(&state, &who, |r| r.pause(&req.reason)).await?;
+    let ((), h) = with_recorder(&state, &who, &t, |r| r.pause(&req.reason)).await?;
     audit(
         &state,
         &who.user.username,
@@ -678,8 +759,9 @@ async fn recording_pause(
 async fn recording_resume(
     State(state): State<Arc<AppState>>,
     who: SignedIn,
+    Query(t): Query<Target>,
 ) -> Result<Json<Value>, ApiError> {
-    let ((), h) = with_recorder(&state, &who, |r| r.resume()).await?;
+    let ((), h) = with_recorder(&state, &who, &t, |r| r.resume()).await?;
     audit(
         &state,
         &who.user.username,
@@ -695,40 +777,32 @@ async fn recording_resume(
 async fn recording_stop(
     State(state): State<Arc<AppState>>,
     who: SignedIn,
+    Query(t): Query<Target>,
     Body(req): Body<Reason>,
 ) -> Result<Json<Value>, ApiError> {
     short(&req.reason, "reason")?;
-    let mut slot = state.slot.lock().await;
-    let Slot::Recording { secretary_id, .. } = &*slot else {
-        return Err(ApiError::Conflict("nothing is recording".into()));
+    // Out of the map first, so that stopping (seconds: the segments in flight are sealed)
+    // holds up no other courtroom.
+    let r = {
+        let mut recs = state.recordings.lock().await;
+        let room = pick(&recs, &who, &t)?;
+        recs.remove(&room).expect("picked")
     };
-    may_control(&who, secretary_id)?;
-    let Slot::Recording {
-        recorder, hearing, ..
-    } = std::mem::replace(&mut *slot, Slot::Broken("stopping".into()))
-    else {
-        unreachable!("checked above")
-    };
-    match tokio::task::block_in_place(|| recorder.stop(&req.reason)) {
-        Ok((log, status)) => {
-            *slot = Slot::Idle(Box::new(log));
-            drop(slot);
-            audit(
-                &state,
-                &who.user.username,
-                who.user.role.as_str(),
-                "stop_recording",
-                &hearing,
-                &req.reason,
-            )
-            .await?;
-            Ok(Json(json!({ "recording": false, "status": status })))
-        }
-        Err(e) => {
-            *slot = Slot::Broken(e.to_string());
-            Err(ApiError::Internal(e.to_string()))
-        }
-    }
+    let hearing = r.hearing.clone();
+    let status = tokio::task::block_in_place(|| r.recorder.stop(&req.reason))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    audit(
+        &state,
+        &who.user.username,
+        who.user.role.as_str(),
+        "stop_recording",
+        &hearing,
+        &req.reason,
+    )
+    .await?;
+    Ok(Json(
+        json!({ "recording": false, "hearing": hearing, "status": status }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -743,10 +817,11 @@ struct Mute {
 async fn recording_mute(
     State(state): State<Arc<AppState>>,
     who: SignedIn,
+    Query(t): Query<Target>,
     Body(req): Body<Mute>,
 ) -> Result<Json<Value>, ApiError> {
     short(&req.reason, "reason")?;
-    let ((), _) = with_recorder(&state, &who, |r| {
+    let ((), _) = with_recorder(&state, &who, &t, |r| {
         r.set_mute(&req.stream, req.muted, &req.reason)
     })
     .await?;
@@ -764,6 +839,7 @@ struct Note {
 async fn recording_note(
     State(state): State<Arc<AppState>>,
     who: SignedIn,
+    Query(t): Query<Target>,
     Body(req): Body<Note>,
 ) -> Result<Json<Value>, ApiError> {
     who.require(&[Role::Secretary, Role::Administrator])?;
@@ -777,7 +853,7 @@ async fn recording_note(
     }
     let author = who.user.username.clone();
     let (media_ns, _) =
-        with_recorder(&state, &who, |r| r.note(&author, &req.role, &req.text)).await?;
+        with_recorder(&state, &who, &t, |r| r.note(&author, &req.role, &req.text)).await?;
     Ok(Json(json!({ "media_ns": media_ns })))
 }
 

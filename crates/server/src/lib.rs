@@ -3,8 +3,9 @@
 //! resume, stop and status of a courtroom's recording, with the case id from a
 //! case-management system — plus sessions, roles, notes, privacy mute and live events.
 //!
-//! The server owns the court's log: idle, it appends audit entries itself; while a hearing
-//! records, the recorder owns it and the server's entries go through the recorder.
+//! The court's log is shared (`SharedLog`): the recorders of every courtroom recording at
+//! once seal into it, and the server appends its own entries (audit, transcripts) between
+//! their group commits.
 
 mod api;
 mod auth;
@@ -19,7 +20,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use verbatim_catalog::Catalog;
-use verbatim_log::{Entry, Log};
+use verbatim_log::{Entry, Log, SharedLog};
 use verbatim_record::{CourtroomConfig, Recorder};
 
 pub use auth::SESSION_COOKIE;
@@ -64,7 +65,7 @@ mod tests {
             }
         }
         // Keys built at run time from a prefix.
-        for prefix in ["health.", "state.", "tag."] {
+        for prefix in ["health.", "state.", "tag.", "preflight.", "user_role."] {
             assert!(dict.keys().any(|k| k.starts_with(prefix)), "{prefix}*");
         }
         for state in ["starting", "recording", "lost", "idle", "ended"] {
@@ -72,6 +73,13 @@ mod tests {
         }
         for state in ["recording", "paused", "stopped"] {
             used.push(format!("state.{state}"));
+        }
+        // The pre-hearing test's codes (verbatim_record::preflight::SourceCheck::code).
+        for code in ["frames", "sound", "silent", "no_signal", "failed"] {
+            used.push(format!("preflight.{code}"));
+        }
+        for role in ["administrator", "judge", "secretary", "viewer"] {
+            used.push(format!("user_role.{role}"));
         }
         assert!(used.len() > 20);
         for key in used {
@@ -107,17 +115,25 @@ pub struct ServeOptions {
     pub transcribe: Option<verbatim_transcribe::WhisperConfig>,
 }
 
-/// Who holds the log right now.
-pub(crate) enum Slot {
-    Idle(Box<Log>),
-    Recording {
-        room: String,
-        hearing: String,
-        secretary_id: String,
-        recorder: Recorder,
-    },
-    /// A recorder failed to give the log back; nothing more can be written.
-    Broken(String),
+/// A hearing recording in a courtroom.
+pub(crate) struct Recording {
+    pub hearing: String,
+    pub secretary_id: String,
+    pub recorder: Recorder,
+}
+
+/// The recordings under way, by courtroom: one hearing per courtroom, any number of
+/// courtrooms at once.
+pub(crate) type Recordings = HashMap<String, Recording>;
+
+/// Seals one entry in the shared log and signs a checkpoint covering it.
+pub(crate) fn append_to(log: &SharedLog, entry: &Entry) -> Result<(), ApiError> {
+    let mut log = verbatim_log::lock(log);
+    log.append(entry)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    log.publish_checkpoint()
+        .map(|_| ())
+        .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 pub(crate) struct AppState {
@@ -129,7 +145,11 @@ pub(crate) struct AppState {
     pub disk_alarm_bytes: u64,
     pub disk_stop_bytes: u64,
     pub secure_cookies: bool,
-    pub slot: tokio::sync::Mutex<Slot>,
+    pub log: SharedLog,
+    pub recordings: tokio::sync::Mutex<Recordings>,
+    /// Serializes the transcript's read-check-write steps (a revision must be based on the
+    /// latest; a certified transcript takes no more).
+    pub transcript_writes: tokio::sync::Mutex<()>,
     /// Failed logins per username, for rate limiting.
     pub failures: std::sync::Mutex<HashMap<String, Vec<Instant>>>,
     /// Live events (JSON text) for every SSE client.
@@ -140,10 +160,9 @@ pub(crate) struct AppState {
 }
 
 impl AppState {
-    /// Seals an entry, whoever holds the log.
+    /// Seals an entry in the court's log.
     pub(crate) async fn append(&self, entry: Entry) -> Result<(), ApiError> {
-        let mut slot = self.slot.lock().await;
-        tokio::task::block_in_place(|| transcripts::append_in(&mut slot, entry))
+        tokio::task::block_in_place(|| append_to(&self.log, &entry))
     }
 }
 
@@ -221,7 +240,9 @@ fn build_state(opts: ServeOptions) -> Arc<AppState> {
         disk_alarm_bytes: opts.disk_alarm_bytes,
         disk_stop_bytes: opts.disk_stop_bytes,
         secure_cookies: opts.secure_cookies,
-        slot: tokio::sync::Mutex::new(Slot::Idle(Box::new(opts.log))),
+        log: std::sync::Arc::new(std::sync::Mutex::new(opts.log)),
+        recordings: Default::default(),
+        transcript_writes: Default::default(),
         failures: Default::default(),
         events,
     })
@@ -251,12 +272,19 @@ pub async fn serve(
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;
-    // Graceful shutdown seals what is in flight and closes the hearing being recorded.
-    let mut slot = state.slot.lock().await;
-    let taken = std::mem::replace(&mut *slot, Slot::Broken("shut down".into()));
-    if let Slot::Recording { recorder, .. } = taken {
-        tokio::task::block_in_place(|| recorder.stop("server shut down"))
-            .map_err(|e| std::io::Error::other(e.to_string()))?;
+    // Graceful shutdown seals what is in flight and closes the hearings being recorded.
+    let taken: Vec<Recording> = state
+        .recordings
+        .lock()
+        .await
+        .drain()
+        .map(|(_, r)| r)
+        .collect();
+    let mut failed = None;
+    for r in taken {
+        if let Err(e) = tokio::task::block_in_place(|| r.recorder.stop("server shut down")) {
+            failed = Some(std::io::Error::other(format!("{}: {e}", r.hearing)));
+        }
     }
-    Ok(())
+    failed.map_or(Ok(()), Err)
 }

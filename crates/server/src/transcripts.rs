@@ -35,7 +35,7 @@ use verbatim_transcript::{Lang, Transcript, Utterance, Word, FORMAT};
 
 use crate::api::{audit, now_ms, visible, Body};
 use crate::auth::SignedIn;
-use crate::{ApiError, AppState, Slot};
+use crate::{append_to, ApiError, AppState};
 
 /// What the transcriber is doing, as the API reports it (`state`: idle, transcribing,
 /// unavailable, error; the interface translates it). `detail` is the technical reason of
@@ -450,7 +450,7 @@ async fn seal_revision(
         sha256: sha256_hex(&bytes),
         path: rel.clone(),
     };
-    let mut slot = state.slot.lock().await;
+    let writes = state.transcript_writes.lock().await;
     let path = state.data_dir.join(&rel);
     tokio::task::block_in_place(|| -> Result<(), ApiError> {
         use std::io::Write;
@@ -472,32 +472,15 @@ async fn seal_revision(
             .and_then(|()| std::fs::File::open(dir)?.sync_all());
         let sealed = written
             .map_err(|e| ApiError::Internal(e.to_string()))
-            .and_then(|()| append_in(&mut slot, Entry::TranscriptRevision(entry.clone())));
+            .and_then(|()| append_to(&state.log, &Entry::TranscriptRevision(entry.clone())));
         if sealed.is_err() {
             let _ = std::fs::remove_file(&path);
         }
         sealed
     })?;
-    drop(slot);
+    drop(writes);
     state.transcriber.wake.notify_one();
     Ok(entry)
-}
-
-/// Seals an entry through whoever holds the log (the caller holds the slot's lock).
-pub(crate) fn append_in(slot: &mut Slot, entry: Entry) -> Result<(), ApiError> {
-    match slot {
-        Slot::Idle(log) => {
-            log.append(&entry)
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
-            log.publish_checkpoint()
-                .map(|_| ())
-                .map_err(|e| ApiError::Internal(e.to_string()))
-        }
-        Slot::Recording { recorder, .. } => recorder
-            .append(entry)
-            .map_err(|e| ApiError::Internal(e.to_string())),
-        Slot::Broken(why) => Err(ApiError::Internal(why.clone())),
-    }
 }
 
 #[derive(Deserialize)]
@@ -736,7 +719,7 @@ pub(crate) async fn post_certify(
 ) -> Result<Json<Value>, ApiError> {
     who.require(&[Role::Judge, Role::Secretary])?;
     let h = visible(&state, &who, &id).await?;
-    let mut slot = state.slot.lock().await;
+    let _writes = state.transcript_writes.lock().await;
     let rec = {
         let dir = state.data_dir.clone();
         tokio::task::block_in_place(|| scan(&dir))
@@ -770,7 +753,7 @@ pub(crate) async fn post_certify(
         at_unix_ms: now_ms(),
     };
     tokio::task::block_in_place(|| {
-        append_in(&mut slot, Entry::TranscriptCertified(entry.clone()))
+        append_to(&state.log, &Entry::TranscriptCertified(entry.clone()))
     })?;
     Ok(Json(
         json!({ "revision": entry.revision, "sha256": entry.sha256, "by": entry.by, "at_unix_ms": entry.at_unix_ms }),

@@ -566,3 +566,218 @@ async fn administration_and_the_openapi_document_match_the_routes() {
         }
     }
 }
+
+/// Two courtrooms record at once into the court's one log, each run by its own secretary;
+/// orders reach the right recorder (named with `?hearing_id=`, or the only one the user
+/// may run), events say which courtroom they come from, and the record verifies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_courtrooms_record_at_once_into_one_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("court");
+    std::fs::create_dir(&data).unwrap();
+    let (skey, vkey) = generate_key("test.court/rooms").unwrap();
+    std::fs::create_dir(data.join("keys")).unwrap();
+    std::fs::write(data.join("keys/court.vkey"), format!("{vkey}\n")).unwrap();
+    let log = Log::create(
+        &data.join("log"),
+        "test.court/rooms",
+        SignerKey::parse(&skey).unwrap(),
+    )
+    .unwrap();
+    let catalog = Catalog::connect(&format!(
+        "sqlite://{}",
+        data.join("catalog.sqlite").display()
+    ))
+    .await
+    .unwrap();
+    catalog.upsert_court("c1", "Суд").await.unwrap();
+    let mut rooms = Vec::new();
+    for (i, id) in ["room-1", "room-2"].iter().enumerate() {
+        catalog.upsert_courtroom("c1", id, id).await.unwrap();
+        // A light courtroom: one test camera and one microphone.
+        let mut room = CourtroomConfig::test_sources(id);
+        room.sources = vec![
+            room.sources[0].clone(),
+            SourceConfig {
+                id: "mic1".into(),
+                label: "Judge".into(),
+                role: Some("judge".into()),
+                position: None,
+                kind: SourceKind::TestTone {
+                    freq: 300.0 + 100.0 * i as f64,
+                },
+            },
+        ];
+        rooms.push(room);
+    }
+    let judge = catalog
+        .create_user("judge", "judge", Role::Judge, PW, "ru")
+        .await
+        .unwrap();
+    catalog
+        .create_user("admin", "admin", Role::Administrator, PW, "ru")
+        .await
+        .unwrap();
+    let case = catalog
+        .create_case("c1", "2-78/2026", Category::Civil, "")
+        .await
+        .unwrap();
+    let mut hearings = Vec::new();
+    for (room, sec) in [("room-1", "sec1"), ("room-2", "sec2")] {
+        let s = catalog
+            .create_user(sec, sec, Role::Secretary, PW, "ru")
+            .await
+            .unwrap();
+        let h = catalog
+            .create_hearing(&NewHearing {
+                case_id: case.id.clone(),
+                courtroom_id: room.into(),
+                date: "2026-11-27".into(),
+                time: "10:00".into(),
+                judge_id: judge.id.clone(),
+                secretary_id: s.id.clone(),
+                language: "ru".into(),
+                open_to_public: true,
+            })
+            .await
+            .unwrap();
+        hearings.push(h.id);
+    }
+    let app = router(ServeOptions {
+        transcribe: None,
+        data_dir: data.clone(),
+        court: CourtInfo {
+            id: "c1".into(),
+            name: "Суд".into(),
+            origin: "test.court/rooms".into(),
+        },
+        rooms,
+        catalog,
+        log,
+        checkpoint_interval: Duration::from_secs(1),
+        disk_alarm_bytes: 0,
+        disk_stop_bytes: 0,
+        secure_cookies: true,
+    });
+    let admin = Client::login(&app, "admin", PW).await;
+    let sec1 = Client::login(&app, "sec1", PW).await;
+    let sec2 = Client::login(&app, "sec2", PW).await;
+    let (h1, h2) = (&hearings[0], &hearings[1]);
+
+    let (s, v) = sec1
+        .post("/api/recording/start", json!({"hearing_id": h1}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = sec2
+        .post("/api/recording/start", json!({"hearing_id": h2}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "the second courtroom records too: {v}");
+    let (s, v) = sec2
+        .post("/api/recording/start", json!({"hearing_id": h2}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    let (s, v) = sec1
+        .post("/api/recording/preflight", json!({"hearing_id": h1}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "its sources are in use: {v}");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    let (s, v) = admin.get("/api/recording").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["recording"], true);
+    let list = v["recordings"].as_array().unwrap();
+    assert_eq!(list.len(), 2, "{v}");
+    assert_eq!(list[0]["courtroom"], "room-1");
+    assert_eq!(list[1]["hearing"], json!(h2));
+    let (_, v) = admin.get(&format!("/api/recording?hearing_id={h2}")).await;
+    assert_eq!(
+        (v["recording"].clone(), v["courtroom"].clone()),
+        (json!(true), json!("room-2"))
+    );
+    let (s, _) = admin.get("/api/recording?hearing_id=../x").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+
+    // Each secretary's orders reach their own courtroom without naming it; another's
+    // hearing is refused; an administrator names the hearing.
+    let note = |text: &str| json!({"role": "judge", "text": text});
+    let (s, v) = sec1.post("/api/recording/notes", note("зал 1")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = sec2.post("/api/recording/notes", note("зал 2")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, _) = sec2
+        .post(&format!("/api/recording/pause?hearing_id={h1}"), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = admin.post("/api/recording/notes", note("?")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "which hearing? {v}");
+    assert!(v["error"].as_str().unwrap().contains("several hearings"));
+    let (s, _) = admin
+        .post(
+            &format!("/api/recording/notes?hearing_id={h2}"),
+            note("администратор"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = admin
+        .post("/api/recording/notes?hearing_id=nope", note("x"))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "not recording");
+    let (s, _) = sec1
+        .post("/api/recording/pause", json!({"reason": "перерыв"}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, v) = admin.get(&format!("/api/recording?hearing_id={h1}")).await;
+    assert_eq!(v["status"]["state"], "paused", "{v}");
+    let (_, v) = admin.get(&format!("/api/recording?hearing_id={h2}")).await;
+    assert_eq!(
+        v["status"]["state"], "recording",
+        "the other courtroom goes on: {v}"
+    );
+
+    // Stopping one leaves the other recording; then it stops too.
+    let (s, v) = sec1.post("/api/recording/stop", json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["hearing"], json!(h1));
+    let (_, v) = admin.get("/api/recording").await;
+    assert_eq!(v["recordings"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["hearing"], json!(h2));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (s, v) = sec2.post("/api/recording/stop", json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, v) = admin.get("/api/recording").await;
+    assert_eq!(v["recording"], false);
+    drop((admin, sec1, sec2));
+    drop(app);
+
+    let (log, _) = Log::open(
+        &data.join("log"),
+        "test.court/rooms",
+        SignerKey::parse(&skey).unwrap(),
+    )
+    .unwrap();
+    let mut per_room: std::collections::BTreeMap<(String, String), u64> = Default::default();
+    let mut notes = Vec::new();
+    for i in 0..log.size() {
+        match Entry::decode(&log.entry(i).unwrap()).unwrap() {
+            Entry::SegmentSealed(s) => {
+                *per_room.entry((s.courtroom, s.hearing)).or_default() += 1;
+            }
+            Entry::LogNote(n) => notes.push((n.hearing, n.text)),
+            _ => {}
+        }
+    }
+    assert_eq!(per_room.len(), 2, "{per_room:?}");
+    assert!(per_room.values().all(|n| *n >= 2), "{per_room:?}");
+    assert!(notes.contains(&(h1.clone(), "зал 1".into())));
+    assert!(notes.contains(&(h2.clone(), "зал 2".into())));
+    assert!(notes.contains(&(h2.clone(), "администратор".into())));
+    drop(log);
+    let report = verify_dir(
+        &data,
+        &VerifyOptions {
+            key: Some(VerifierKey::parse(&vkey).unwrap()),
+            ..Default::default()
+        },
+    );
+    assert!(report.ok, "{}", report.to_text());
+}
