@@ -470,9 +470,11 @@ fn recording_json(room: &str, r: &Recording) -> Value {
 /// level.
 async fn recording_status(
     State(state): State<Arc<AppState>>,
-    _who: SignedIn,
+    who: SignedIn,
     Query(t): Query<Target>,
 ) -> Result<Json<Value>, ApiError> {
+    // Court staff only: which hearings record (closed ones too) is not for viewers.
+    who.require(&[Role::Administrator, Role::Judge, Role::Secretary])?;
     let recs = state.recordings.lock().await;
     if let Some(id) = &t.hearing_id {
         if !verbatim_log::entry::is_valid_id(id) {
@@ -662,6 +664,7 @@ fn forward_events(state: &Arc<AppState>, recorder: &Recorder, room: &str, hearin
 
 /// The recording an order is for (see [`Target`]): its courtroom.
 fn pick(recs: &Recordings, who: &SignedIn, t: &Target) -> Result<String, ApiError> {
+    who.require(&[Role::Secretary, Role::Administrator])?;
     if let Some(id) = &t.hearing_id {
         if !verbatim_log::entry::is_valid_id(id) {
             return Err(ApiError::BadRequest(format!("{id:?} is not a hearing id")));
@@ -859,8 +862,10 @@ async fn recording_note(
 
 async fn events(
     State(state): State<Arc<AppState>>,
-    _who: SignedIn,
-) -> Sse<impl Stream<Item = Result<SseEvent, std::convert::Infallible>>> {
+    who: SignedIn,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, std::convert::Infallible>>>, ApiError> {
+    // Live events of every courtroom (closed hearings too): court staff only.
+    who.require(&[Role::Administrator, Role::Judge, Role::Secretary])?;
     let rx = state.events.subscribe();
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
         loop {
@@ -871,7 +876,7 @@ async fn events(
             }
         }
     });
-    Sse::new(stream).keep_alive(KeepAlive::default())
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
 /// Everything the review page needs about a hearing, from the log: each stream's segments

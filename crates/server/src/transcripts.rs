@@ -624,6 +624,18 @@ fn rewrite_words(u: &Utterance, text: &str) -> Vec<Word> {
         .collect()
 }
 
+/// The transcript is the hearing's own judge's and secretary's to correct and certify, not
+/// any judge's or secretary's of the court.
+fn own_hearing(who: &SignedIn, h: &Hearing, does: &str) -> Result<(), ApiError> {
+    if who.user.id == h.judge_id || who.user.id == h.secretary_id {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "only the hearing's judge or secretary {does} its transcript"
+        )))
+    }
+}
+
 /// A correction by the secretary (or the judge): the next revision.
 pub(crate) async fn post_correction(
     State(state): State<Arc<AppState>>,
@@ -633,6 +645,7 @@ pub(crate) async fn post_correction(
 ) -> Result<Json<Value>, ApiError> {
     who.require(&[Role::Secretary, Role::Judge])?;
     let h = visible(&state, &who, &id).await?;
+    own_hearing(&who, &h, "corrects")?;
     if req.changes.is_empty() || req.changes.len() > 10_000 {
         return Err(ApiError::BadRequest(
             "changes: give 1 to 10000 changes".into(),
@@ -719,6 +732,7 @@ pub(crate) async fn post_certify(
 ) -> Result<Json<Value>, ApiError> {
     who.require(&[Role::Judge, Role::Secretary])?;
     let h = visible(&state, &who, &id).await?;
+    own_hearing(&who, &h, "certifies")?;
     let _writes = state.transcript_writes.lock().await;
     let rec = {
         let dir = state.data_dir.clone();

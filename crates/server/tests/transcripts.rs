@@ -3,116 +3,20 @@
 //! with access inside the query, every role allowed or denied as designed; and the data
 //! directory still verifies afterwards.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
 use serde_json::{json, Value};
 use sha2::Digest;
-use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
-use tower::ServiceExt;
 use verbatim_catalog::{Catalog, Category, NewHearing, Role};
 use verbatim_log::checkpoint::generate_key;
-use verbatim_log::entry::{transcript_path, LogNote, TranscriptRevision};
+use verbatim_log::entry::LogNote;
 use verbatim_log::{verify_dir, Entry, Log, SignerKey, VerifierKey, VerifyOptions};
 use verbatim_record::config::CourtroomConfig;
 use verbatim_server::{router, CourtInfo, ServeOptions};
-use verbatim_transcript::{Lang, Transcript, Utterance, Word, FORMAT};
+use verbatim_transcript::Lang;
 
 mod common;
-use common::{Client, PW};
-
-fn utterance(mic: &str, role: &str, lang: Lang, start: u64, text: &str) -> Utterance {
-    let words: Vec<Word> = text
-        .split_whitespace()
-        .enumerate()
-        .map(|(i, w)| Word {
-            text: w.into(),
-            start_ms: start + i as u64 * 400,
-            end_ms: start + i as u64 * 400 + 350,
-            p: Some(0.8),
-        })
-        .collect();
-    Utterance {
-        id: format!("{mic}@{start}"),
-        mic: mic.into(),
-        role: role.into(),
-        speaker: None,
-        lang,
-        start_ms: start,
-        end_ms: words.last().map(|w| w.end_ms).unwrap_or(start),
-        text: text.into(),
-        words,
-        edited: false,
-    }
-}
-
-/// Seals a machine transcript for `hearing` the way the server's transcriber does.
-fn seal_machine_revision(
-    data: &std::path::Path,
-    log: &mut Log,
-    hearing: &str,
-    utts: Vec<Utterance>,
-) {
-    let t = Transcript {
-        format: FORMAT.into(),
-        court: "c1".into(),
-        hearing: hearing.into(),
-        revision: 1,
-        based_on: None,
-        author: "machine".into(),
-        created_unix_ms: 1,
-        recognizer: "test".into(),
-        utterances: utts,
-    };
-    let bytes = t.to_json().unwrap();
-    let rel = transcript_path(hearing, 1);
-    let path = data.join(&rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, &bytes).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
-    let sha: String = sha2::Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    log.append(&Entry::TranscriptRevision(TranscriptRevision {
-        court: "c1".into(),
-        hearing: hearing.into(),
-        revision: 1,
-        based_on: 0,
-        author: "machine".into(),
-        role: "system".into(),
-        utterances: t.utterances.len() as u64,
-        at_unix_ms: 1,
-        bytes: bytes.len() as u64,
-        sha256: sha,
-        path: rel,
-    }))
-    .unwrap();
-}
-
-async fn raw_get(c: &Client, path: &str) -> (StatusCode, String, Vec<u8>) {
-    let req = Request::builder()
-        .uri(path)
-        .header("cookie", &c.cookie)
-        .body(Body::empty())
-        .unwrap();
-    let resp = c.app.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let ct = resp
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let body = resp
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec();
-    (status, ct, body)
-}
+use common::{raw_get, seal_machine_revision, utterance, Client, PW};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transcripts_corrections_certification_exports_and_search() {

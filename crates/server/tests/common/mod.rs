@@ -5,7 +5,12 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
+use sha2::Digest;
+use std::os::unix::fs::PermissionsExt;
 use tower::ServiceExt;
+use verbatim_log::entry::{transcript_path, TranscriptRevision};
+use verbatim_log::{Entry, Log};
+use verbatim_transcript::{Lang, Transcript, Utterance, Word, FORMAT};
 
 pub const PW: &str = "a long test password";
 
@@ -88,4 +93,96 @@ impl Client {
         .await;
         (s, v)
     }
+}
+
+pub fn utterance(mic: &str, role: &str, lang: Lang, start: u64, text: &str) -> Utterance {
+    let words: Vec<Word> = text
+        .split_whitespace()
+        .enumerate()
+        .map(|(i, w)| Word {
+            text: w.into(),
+            start_ms: start + i as u64 * 400,
+            end_ms: start + i as u64 * 400 + 350,
+            p: Some(0.8),
+        })
+        .collect();
+    Utterance {
+        id: format!("{mic}@{start}"),
+        mic: mic.into(),
+        role: role.into(),
+        speaker: None,
+        lang,
+        start_ms: start,
+        end_ms: words.last().map(|w| w.end_ms).unwrap_or(start),
+        text: text.into(),
+        words,
+        edited: false,
+    }
+}
+
+/// Seals a machine transcript for `hearing` the way the server's transcriber does.
+pub fn seal_machine_revision(
+    data: &std::path::Path,
+    log: &mut Log,
+    hearing: &str,
+    utts: Vec<Utterance>,
+) {
+    let t = Transcript {
+        format: FORMAT.into(),
+        court: "c1".into(),
+        hearing: hearing.into(),
+        revision: 1,
+        based_on: None,
+        author: "machine".into(),
+        created_unix_ms: 1,
+        recognizer: "test".into(),
+        utterances: utts,
+    };
+    let bytes = t.to_json().unwrap();
+    let rel = transcript_path(hearing, 1);
+    let path = data.join(&rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, &bytes).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let sha: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    log.append(&Entry::TranscriptRevision(TranscriptRevision {
+        court: "c1".into(),
+        hearing: hearing.into(),
+        revision: 1,
+        based_on: 0,
+        author: "machine".into(),
+        role: "system".into(),
+        utterances: t.utterances.len() as u64,
+        at_unix_ms: 1,
+        bytes: bytes.len() as u64,
+        sha256: sha,
+        path: rel,
+    }))
+    .unwrap();
+}
+
+pub async fn raw_get(c: &Client, path: &str) -> (StatusCode, String, Vec<u8>) {
+    let req = Request::builder()
+        .uri(path)
+        .header("cookie", &c.cookie)
+        .body(Body::empty())
+        .unwrap();
+    let resp = c.app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    (status, ct, body)
 }
