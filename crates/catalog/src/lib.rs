@@ -35,8 +35,41 @@ pub enum CatalogError {
 type Result<T> = std::result::Result<T, CatalogError>;
 
 /// The schema, in order. Each migration is plain SQL valid on SQLite and PostgreSQL.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "catalog", include_str!("../migrations/0001_catalog.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "catalog", include_str!("../migrations/0001_catalog.sql")),
+    (
+        2,
+        "courtroom sources",
+        include_str!("../migrations/0002_courtroom_sources.sql"),
+    ),
+];
+
+/// A courtroom: its settings (JSON: segment length, silence alarm, stall limit) and its
+/// sources in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Courtroom {
+    pub court_id: String,
+    pub id: String,
+    pub name: String,
+    pub settings_json: String,
+    pub sources: Vec<CourtroomSource>,
+}
+
+/// A camera or microphone of a courtroom. `config_json` is its whole configuration (the
+/// recorder's `SourceConfig`); the other fields repeat what people and queries need.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CourtroomSource {
+    pub id: String,
+    pub label: String,
+    /// `video` or `audio`.
+    pub media: String,
+    /// Microphones: judge, secretary, prosecutor, defence, witness, ...; empty for cameras.
+    pub role: String,
+    pub position: String,
+    /// rtsp_camera, rtsp_audio, v4l2, alsa, file, test_pattern, test_tone, test_speech.
+    pub kind: String,
+    pub config_json: String,
+}
 
 /// A user's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -547,6 +580,154 @@ impl Catalog {
         .execute(&self.pool)
         .await;
         map_fk(r, "court", court_id)
+    }
+
+    /// The court's courtrooms with their settings and sources, by id.
+    pub async fn courtrooms(&self, court_id: &str) -> Result<Vec<Courtroom>> {
+        let rooms = sqlx::query(
+            "SELECT id, name, settings_json FROM courtrooms WHERE court_id = $1 ORDER BY id",
+        )
+        .bind(court_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let sources = sqlx::query(
+            "SELECT courtroom_id, id, label, media, role, position, kind, config_json \
+             FROM courtroom_sources WHERE court_id = $1 ORDER BY courtroom_id, ordinal",
+        )
+        .bind(court_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rooms.len());
+        for r in rooms {
+            let id: String = r.try_get("id")?;
+            let mut room = Courtroom {
+                court_id: court_id.to_string(),
+                name: r.try_get("name")?,
+                settings_json: r.try_get("settings_json")?,
+                sources: Vec::new(),
+                id,
+            };
+            for s in &sources {
+                if s.try_get::<String, _>("courtroom_id")? == room.id {
+                    room.sources.push(CourtroomSource {
+                        id: s.try_get("id")?,
+                        label: s.try_get("label")?,
+                        media: s.try_get("media")?,
+                        role: s.try_get("role")?,
+                        position: s.try_get("position")?,
+                        kind: s.try_get("kind")?,
+                        config_json: s.try_get("config_json")?,
+                    });
+                }
+            }
+            out.push(room);
+        }
+        Ok(out)
+    }
+
+    /// One courtroom, or `None`.
+    pub async fn courtroom(&self, court_id: &str, id: &str) -> Result<Option<Courtroom>> {
+        Ok(self
+            .courtrooms(court_id)
+            .await?
+            .into_iter()
+            .find(|r| r.id == id))
+    }
+
+    /// Creates or replaces a courtroom's name, settings and sources, in one transaction.
+    /// The caller has checked that the configuration can record (the catalog checks the
+    /// shape: identifiers, lengths, no source twice).
+    pub async fn set_courtroom(&self, room: &Courtroom) -> Result<()> {
+        if !verbatim_log::entry::is_valid_id(&room.id) {
+            return Err(CatalogError::Invalid(format!(
+                "courtroom id {:?} is not an identifier",
+                room.id
+            )));
+        }
+        text("courtroom name", &room.name, 300)?;
+        if room.settings_json.len() > 10_000 {
+            return Err(CatalogError::Invalid(
+                "courtroom settings are too long".into(),
+            ));
+        }
+        if room.sources.len() > 256 {
+            return Err(CatalogError::Invalid(
+                "at most 256 sources a courtroom".into(),
+            ));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for s in &room.sources {
+            if !verbatim_log::entry::is_valid_id(&s.id) || !seen.insert(s.id.as_str()) {
+                return Err(CatalogError::Invalid(format!(
+                    "source id {:?} is not an identifier, or appears twice",
+                    s.id
+                )));
+            }
+            if s.media != "video" && s.media != "audio" {
+                return Err(CatalogError::Invalid(format!(
+                    "source {}: media must be video or audio",
+                    s.id
+                )));
+            }
+            for (what, v, max) in [
+                ("label", &s.label, 300),
+                ("role", &s.role, 100),
+                ("position", &s.position, 300),
+                ("kind", &s.kind, 100),
+            ] {
+                if v.len() > max || v.chars().any(char::is_control) {
+                    return Err(CatalogError::Invalid(format!(
+                        "source {}: the {what} is too long or has control characters",
+                        s.id
+                    )));
+                }
+            }
+            if s.config_json.len() > 10_000 {
+                return Err(CatalogError::Invalid(format!(
+                    "source {}: its configuration is too long",
+                    s.id
+                )));
+            }
+        }
+        let mut tx = self.pool.begin().await?;
+        let r = sqlx::query(
+            "INSERT INTO courtrooms (court_id, id, name, settings_json) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (court_id, id) DO UPDATE SET name = excluded.name, \
+             settings_json = excluded.settings_json",
+        )
+        .bind(room.court_id.clone())
+        .bind(room.id.clone())
+        .bind(room.name.clone())
+        .bind(room.settings_json.clone())
+        .execute(&mut *tx)
+        .await;
+        map_fk(r, "court", &room.court_id)?;
+        sqlx::query("DELETE FROM courtroom_sources WHERE court_id = $1 AND courtroom_id = $2")
+            .bind(room.court_id.clone())
+            .bind(room.id.clone())
+            .execute(&mut *tx)
+            .await?;
+        for (k, s) in room.sources.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO courtroom_sources (court_id, courtroom_id, ordinal, id, label, \
+                 media, role, position, kind, config_json) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(room.court_id.clone())
+            .bind(room.id.clone())
+            .bind(k as i64)
+            .bind(s.id.clone())
+            .bind(s.label.clone())
+            .bind(s.media.clone())
+            .bind(s.role.clone())
+            .bind(s.position.clone())
+            .bind(s.kind.clone())
+            .bind(s.config_json.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn create_case(

@@ -54,6 +54,91 @@ macro_rules! on_both {
 on_both!(users_passwords_and_sessions, users_suite);
 on_both!(hearings_and_who_may_see_them, hearings_suite);
 on_both!(bad_input_is_refused_by_name, refusals_suite);
+on_both!(courtrooms_keep_their_sources_in_order, courtrooms_suite);
+
+async fn courtrooms_suite(c: &Catalog) {
+    use verbatim_catalog::{Courtroom, CourtroomSource};
+    c.upsert_court("c1", "Суд").await.unwrap();
+    let src = |id: &str, media: &str, role: &str| CourtroomSource {
+        id: id.into(),
+        label: format!("{id} label"),
+        media: media.into(),
+        role: role.into(),
+        position: if role.is_empty() { "" } else { "стол" }.into(),
+        kind: "rtsp_camera".into(),
+        config_json: format!("{{\"id\":\"{id}\"}}"),
+    };
+    let mut room = Courtroom {
+        court_id: "c1".into(),
+        id: "room-2".into(),
+        name: "Зал 2".into(),
+        settings_json: "{\"segment_seconds\":2.0}".into(),
+        sources: vec![
+            src("cam2", "video", ""),
+            src("cam1", "video", ""),
+            src("mic1", "audio", "judge"),
+        ],
+    };
+    c.set_courtroom(&room).await.unwrap();
+    let got = c.courtroom("c1", "room-2").await.unwrap().unwrap();
+    assert_eq!(got, room, "sources come back in their order, not by id");
+    // Replaced whole, in one transaction.
+    room.sources = vec![src("mic9", "audio", "witness")];
+    room.name = "Зал 2 (малый)".into();
+    c.set_courtroom(&room).await.unwrap();
+    let got = c.courtrooms("c1").await.unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0], room);
+    // A plain courtroom has no sources and default settings.
+    c.upsert_courtroom("c1", "room-1", "Зал 1").await.unwrap();
+    let r1 = c.courtroom("c1", "room-1").await.unwrap().unwrap();
+    assert!(r1.sources.is_empty());
+    assert_eq!(r1.settings_json, "{}");
+    assert!(c.courtroom("c1", "room-9").await.unwrap().is_none());
+    // Bad shapes are refused by name; nothing is half-written.
+    for (bad, want) in [
+        (
+            Courtroom {
+                id: "../x".into(),
+                ..room.clone()
+            },
+            "not an identifier",
+        ),
+        (
+            Courtroom {
+                sources: vec![src("mic1", "audio", ""), src("mic1", "audio", "")],
+                ..room.clone()
+            },
+            "appears twice",
+        ),
+        (
+            Courtroom {
+                sources: vec![src("mic1", "smell", "")],
+                ..room.clone()
+            },
+            "media must be video or audio",
+        ),
+        (
+            Courtroom {
+                sources: vec![src("mic1", "audio", "a\u{7}b")],
+                ..room.clone()
+            },
+            "control characters",
+        ),
+    ] {
+        let e = c.set_courtroom(&bad).await.unwrap_err().to_string();
+        assert!(e.contains(want), "{e}");
+    }
+    assert_eq!(c.courtroom("c1", "room-2").await.unwrap().unwrap(), room);
+    let e = c
+        .set_courtroom(&Courtroom {
+            court_id: "nope".into(),
+            ..room.clone()
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(e, CatalogError::NotFound { .. }), "{e}");
+}
 
 async fn users_suite(c: &Catalog) {
     let admin = c

@@ -48,6 +48,8 @@ pub(crate) fn routes(state: Arc<AppState>) -> Router {
         .route("/api/login", post(login))
         .route("/api/logout", post(logout))
         .route("/api/me", get(me))
+        .route("/api/court", get(court))
+        .route("/admin", get(admin_page))
         .route("/api/users", get(users).post(create_user))
         .route("/api/cases", post(create_case))
         .route("/api/hearings", get(hearings).post(create_hearing))
@@ -68,6 +70,11 @@ pub(crate) fn routes(state: Arc<AppState>) -> Router {
         .route("/api/recording/mute", post(recording_mute))
         .route("/api/recording/notes", post(recording_note))
         .route("/api/events", get(events))
+        .route("/api/courtrooms", get(crate::rooms::list))
+        .route(
+            "/api/courtrooms/{id}",
+            axum::routing::put(crate::rooms::put),
+        )
         .route(
             "/api/hearings/{id}/transcript",
             get(crate::transcripts::get_transcript).post(crate::transcripts::post_correction),
@@ -88,6 +95,36 @@ pub(crate) fn routes(state: Arc<AppState>) -> Router {
 
 async fn index() -> Html<&'static str> {
     Html(include_str!("../assets/index.html"))
+}
+
+async fn admin_page() -> Html<&'static str> {
+    Html(include_str!("../assets/admin.html"))
+}
+
+/// `GET /api/court`: the court, its published verifier key and its latest signed checkpoint:
+/// public, as anyone verifying a record needs them.
+async fn court(State(state): State<Arc<AppState>>) -> Result<Json<Value>, ApiError> {
+    let key_path = state.data_dir.join(verbatim_log::layout::VERIFIER_KEY);
+    let key = tokio::fs::read_to_string(&key_path)
+        .await
+        .map(|k| k.trim().to_string())
+        .unwrap_or_default();
+    let (size, root, note) = tokio::task::block_in_place(|| {
+        let log = verbatim_log::lock(&state.log);
+        let cp = log.checkpoint();
+        (
+            cp.size,
+            verbatim_log::tree::to_hex(&cp.root.0),
+            String::from_utf8_lossy(&cp.note).into_owned(),
+        )
+    });
+    Ok(Json(json!({
+        "id": state.court.id,
+        "name": state.court.name,
+        "origin": state.court.origin,
+        "verifier_key": key,
+        "checkpoint": { "size": size, "root": root, "note": note },
+    })))
 }
 
 async fn review_page() -> Html<&'static str> {
@@ -527,17 +564,12 @@ async fn recording_preflight(
     who.require(&[Role::Secretary, Role::Administrator])?;
     let h = visible(&state, &who, &req.hearing_id).await?;
     may_control(&who, &h.secretary_id)?;
-    let room = state
-        .rooms
-        .iter()
-        .find(|r| r.id == h.courtroom_id)
-        .cloned()
-        .ok_or_else(|| {
-            ApiError::Conflict(format!(
-                "courtroom {} has no sources configured",
-                h.courtroom_id
-            ))
-        })?;
+    let room = state.room(&h.courtroom_id).await?.ok_or_else(|| {
+        ApiError::Conflict(format!(
+            "courtroom {} has no sources configured",
+            h.courtroom_id
+        ))
+    })?;
     // The courtroom's sources are in use while it records (other courtrooms may record).
     let recs = state.recordings.lock().await;
     if let Some(r) = recs.get(&room.id) {
@@ -562,17 +594,12 @@ async fn recording_start(
     who.require(&[Role::Secretary, Role::Administrator])?;
     let h = visible(&state, &who, &req.hearing_id).await?;
     may_control(&who, &h.secretary_id)?;
-    let room = state
-        .rooms
-        .iter()
-        .find(|r| r.id == h.courtroom_id)
-        .cloned()
-        .ok_or_else(|| {
-            ApiError::Conflict(format!(
-                "courtroom {} has no sources configured",
-                h.courtroom_id
-            ))
-        })?;
+    let room = state.room(&h.courtroom_id).await?.ok_or_else(|| {
+        ApiError::Conflict(format!(
+            "courtroom {} has no sources configured",
+            h.courtroom_id
+        ))
+    })?;
     let judge = state
         .catalog
         .user(&h.judge_id)

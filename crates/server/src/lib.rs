@@ -10,6 +10,7 @@
 mod api;
 mod auth;
 mod bundles;
+mod rooms;
 mod transcripts;
 
 use axum::http::StatusCode;
@@ -44,7 +45,8 @@ mod tests {
         let page = concat!(
             include_str!("../assets/index.html"),
             include_str!("../assets/review.html"),
-            include_str!("../assets/search.html")
+            include_str!("../assets/search.html"),
+            include_str!("../assets/admin.html")
         );
         let mut used = Vec::new();
         for attr in ["data-i18n=\"", "data-i18n-placeholder=\""] {
@@ -65,7 +67,42 @@ mod tests {
             }
         }
         // Keys built at run time from a prefix.
-        for prefix in ["health.", "state.", "tag.", "preflight.", "user_role."] {
+        // Keys written as string literals ("admin.save", in lists the pages translate): any
+        // literal word.word whose first word is a prefix the dictionary uses.
+        let prefixes: std::collections::BTreeSet<&str> = dict
+            .keys()
+            .filter_map(|k| k.split_once('.').map(|p| p.0))
+            .collect();
+        for lit in page.split('"').skip(1).step_by(2) {
+            if let Some((p, rest)) = lit.split_once('.') {
+                let word = |w: &str| {
+                    !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                };
+                if prefixes.contains(p) && word(p) && word(rest) {
+                    used.push(lit.to_string());
+                }
+            }
+        }
+        for kind in [
+            "rtsp_camera",
+            "rtsp_audio",
+            "v4l2",
+            "alsa",
+            "file",
+            "test_pattern",
+            "test_tone",
+            "test_speech",
+        ] {
+            used.push(format!("kind.{kind}"));
+        }
+        for prefix in [
+            "health.",
+            "state.",
+            "tag.",
+            "preflight.",
+            "user_role.",
+            "kind.",
+        ] {
             assert!(dict.keys().any(|k| k.starts_with(prefix)), "{prefix}*");
         }
         for state in ["starting", "recording", "lost", "idle", "ended"] {
@@ -139,7 +176,9 @@ pub(crate) fn append_to(log: &SharedLog, entry: &Entry) -> Result<(), ApiError> 
 pub(crate) struct AppState {
     pub catalog: Catalog,
     pub court: CourtInfo,
+    /// The courtrooms of `verbatim.toml`: they seed the catalog, which is what records.
     pub rooms: Vec<CourtroomConfig>,
+    pub rooms_seeded: tokio::sync::OnceCell<()>,
     pub data_dir: PathBuf,
     pub checkpoint_interval: Duration,
     pub disk_alarm_bytes: u64,
@@ -235,6 +274,7 @@ fn build_state(opts: ServeOptions) -> Arc<AppState> {
         catalog: opts.catalog,
         court: opts.court,
         rooms: opts.rooms,
+        rooms_seeded: Default::default(),
         data_dir: opts.data_dir,
         checkpoint_interval: opts.checkpoint_interval,
         disk_alarm_bytes: opts.disk_alarm_bytes,

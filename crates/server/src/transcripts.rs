@@ -186,7 +186,7 @@ fn progress_path(data_dir: &FsPath, hearing: &str) -> PathBuf {
 /// Labels of a hearing's mics: role from the courtroom's configuration, the person in that
 /// role from the catalog.
 async fn mics_of(state: &AppState, rec: &HearingLog, hearing: Option<&Hearing>) -> Vec<Mic> {
-    let room = state.rooms.iter().find(|r| r.id == rec.courtroom);
+    let room = state.room(&rec.courtroom).await.ok().flatten();
     let mut people: HashMap<String, String> = HashMap::new();
     if let Some(h) = hearing {
         for (role, id) in [("judge", &h.judge_id), ("secretary", &h.secretary_id)] {
@@ -204,6 +204,7 @@ async fn mics_of(state: &AppState, rec: &HearingLog, hearing: Option<&Hearing>) 
         .keys()
         .map(|id| {
             let role = room
+                .as_ref()
                 .and_then(|r| r.sources.iter().find(|s| &s.id == id))
                 .and_then(|s| s.role.clone())
                 .unwrap_or_default();

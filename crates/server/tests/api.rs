@@ -5,7 +5,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use serde_json::json;
+use serde_json::{json, Value};
 use std::time::Duration;
 use tower::ServiceExt;
 use verbatim_catalog::{Catalog, Category, NewHearing, Role};
@@ -531,6 +531,63 @@ async fn administration_and_the_openapi_document_match_the_routes() {
     assert_eq!((s, v.as_array().unwrap().len()), (StatusCode::OK, 4));
     let (s, _) = sec.get("/api/users").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // Courtrooms and their sources: in the catalog, set by the administrator, checked as the
+    // recorder checks them.
+    let (s, v) = sec.get("/api/courtrooms").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v[0]["id"], "room-1");
+    assert_eq!(v[0]["sources"].as_array().unwrap().len(), 0);
+    let cam = json!({"id": "cam1", "label": "Судья", "kind": "rtsp_camera", "url": "rtsp://10.0.0.5/stream1"});
+    for (body, want) in [
+        (json!({"sources": []}), "has no sources"),
+        (
+            json!({"sources": [{"id": "cam1", "kind": "laser"}]}),
+            "unknown variant",
+        ),
+        (
+            json!({"sources": [cam, {"id": "cam1", "kind": "test_tone"}]}),
+            "appears twice",
+        ),
+        (
+            json!({"sources": [{"id": "mic1", "kind": "file", "path": "/etc/passwd", "media": "audio"}]}),
+            "configure them in verbatim.toml",
+        ),
+        (
+            json!({"id": "room-2", "sources": [cam]}),
+            "the body is for courtroom",
+        ),
+        (
+            json!({"sources": [cam], "segment_seconds": -1}),
+            "segment_seconds",
+        ),
+        (json!([1, 2]), "a courtroom object"),
+    ] {
+        let (s, v) = admin.put("/api/courtrooms/room-1", body.clone()).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{body}: {v}");
+        assert!(v["error"].as_str().unwrap().contains(want), "{body}: {v}");
+    }
+    let room1 = json!({"name": "Зал 1", "sources": [
+        cam,
+        {"id": "mic1", "kind": "alsa", "device": "hw:1", "channel": 0, "role": "judge", "position": "стол судьи"}
+    ]});
+    let (s, _) = sec.put("/api/courtrooms/room-1", room1.clone()).await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "only administrators configure courtrooms"
+    );
+    let (s, v) = admin.put("/api/courtrooms/room-1", room1).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, v) = sec.get("/api/courtrooms").await;
+    let srcs = v[0]["sources"].as_array().unwrap();
+    assert_eq!(srcs.len(), 2, "{v}");
+    assert_eq!(
+        (srcs[1]["role"].clone(), srcs[1]["channel"].clone()),
+        (json!("judge"), json!(0))
+    );
+    assert_eq!(v[0]["name"], "Зал 1");
+    assert_eq!(v[0]["recording"], Value::Null);
 
     // Every path the OpenAPI document describes is routed (and nothing it omits is).
     let (_, doc, _) = call(&app, "GET", "/api/openapi.json", "", "", None).await;

@@ -286,6 +286,20 @@ async fn every_route_answers_every_role_as_designed() {
             Some(json!({})),
             RUN_ANY,
         ),
+        ("GET", "/api/courtrooms".into(), None, STAFF),
+        (
+            "GET",
+            "/api/court".into(),
+            None,
+            [200, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        // After the recording rows: it gives room-1 sources, with which an order could start one.
+        (
+            "PUT",
+            "/api/courtrooms/room-1".into(),
+            Some(json!({"name": "Зал 1", "sources": [{"id": "cam1", "kind": "test_pattern"}]})),
+            [401, 200, 403, 403, 403, 403, 403, 403],
+        ),
         (
             "POST",
             format!("/api/hearings/{closed}/access"),
@@ -367,7 +381,7 @@ async fn every_route_answers_every_role_as_designed() {
         let p = p.split('?').next().unwrap();
         p.split('/')
             .map(|s| {
-                let param = s == open || s == closed || s.starts_with('{');
+                let param = s == open || s == closed || s == "room-1" || s.starts_with('{');
                 if param || s == "cam1" || s == "000000.mp4" {
                     "*"
                 } else {

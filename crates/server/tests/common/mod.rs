@@ -81,6 +81,19 @@ impl Client {
         (s, v)
     }
 
+    pub async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let (s, v, _) = call(
+            &self.app,
+            "PUT",
+            path,
+            &self.cookie,
+            &self.csrf,
+            Some(&body.to_string()),
+        )
+        .await;
+        (s, v)
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         let (s, v, _) = call(
             &self.app,
