@@ -99,6 +99,21 @@ pub struct Plan {
     pub tlog_proofs: Vec<(String, Vec<u8>)>,
     /// Per stream: (segments, first media ms, last media ms), for the certificate.
     pub stream_spans: Vec<(String, u64, u64, u64)>,
+    /// The streams' files in the data directory, in order, for making derived copies.
+    pub tracks: Vec<Track>,
+    /// Files outside the proof to add under `derived/`: (file on disk, path in the bundle).
+    /// [`Plan::add_derived`] also lists them in the manifest.
+    pub derived_files: Vec<(PathBuf, String)>,
+}
+
+/// One stream of the bundle: its kind (camera, microphone) and its files in the data
+/// directory in order (a redacted copy's replacements in place of the originals), each with
+/// the media time it starts.
+#[derive(Clone, Debug)]
+pub struct Track {
+    pub stream: String,
+    pub kind: &'static str,
+    pub files: Vec<(PathBuf, u64)>,
 }
 
 impl Plan {
@@ -106,6 +121,19 @@ impl Plan {
     pub fn disclosed(&self) -> u64 {
         self.log.leaves.iter().filter(|l| l.entry.is_some()).count() as u64
             + self.log.also.len() as u64
+    }
+
+    /// Adds a file outside the proof as `derived/<name>` (listed in the manifest as such).
+    pub fn add_derived(&mut self, file: PathBuf, name: &str) -> Result<(), ExportError> {
+        let path = format!("{}{name}", crate::format::DERIVED_DIR);
+        if !crate::format::safe_path(&path) || self.manifest.derived.contains(&path) {
+            return Err(ExportError::Input(format!(
+                "{path:?} cannot be a derived file"
+            )));
+        }
+        self.manifest.derived.push(path.clone());
+        self.derived_files.push((file, path));
+        Ok(())
     }
 
     /// Log positions given as leaf hashes only.
@@ -392,6 +420,32 @@ pub fn plan(data: &Path, req: &ExportRequest) -> Result<Plan, ExportError> {
             copies.push((data.join(f.path), f.path.to_string()));
         }
     }
+    let mut tracks: Vec<Track> = Vec::new();
+    let mut segs: Vec<(&str, u64, u64, String)> = chosen
+        .iter()
+        .filter_map(|(_, e)| {
+            let (stream, seq, start, path) = match e {
+                Entry::SegmentSealed(s) => (&s.stream, s.seq, s.media_start_ns, &s.path),
+                Entry::SegmentRecovered(s) => (&s.stream, s.seq, s.media_start_ns, &s.path),
+                _ => return None,
+            };
+            let path = replaced
+                .get(&(stream.clone(), seq))
+                .map_or(path.clone(), |(_, r)| r.path.clone());
+            Some((stream.as_str(), seq, start, path))
+        })
+        .collect();
+    segs.sort();
+    for (stream, _, start, path) in segs {
+        match tracks.last_mut() {
+            Some(t) if t.stream == stream => t.files.push((data.join(&path), start)),
+            _ => tracks.push(Track {
+                stream: stream.to_string(),
+                kind: crate::verify::kind_of(&path),
+                files: vec![(data.join(&path), start)],
+            }),
+        }
+    }
     // Standard C2SP inclusion proofs of the entries a reader looks for first: the opening,
     // notes, events, the transcript and its certification, and the first and last entry.
     let mut proof_of: BTreeSet<u64> = chosen
@@ -453,6 +507,8 @@ pub fn plan(data: &Path, req: &ExportRequest) -> Result<Plan, ExportError> {
             .into_iter()
             .map(|(k, (n, a, b))| (k, n, a, b))
             .collect(),
+        tracks,
+        derived_files: Vec::new(),
     })
 }
 
@@ -712,7 +768,7 @@ fn write_dir(plan: &Plan, small: &[(String, Vec<u8>)], dir: &Path) -> Result<(),
         let mut f = File::create(&p).map_err(io(&p))?;
         f.write_all(bytes).map_err(io(&p))?;
     }
-    for (src, rel) in &plan.copies {
+    for (src, rel) in plan.copies.iter().chain(&plan.derived_files) {
         let p = dir.join(rel);
         parent_of(&p)?;
         std::fs::copy(src, &p).map_err(io(src))?;
@@ -738,7 +794,7 @@ fn write_tar(plan: &Plan, small: &[(String, Vec<u8>)], path: &Path) -> Result<()
         b.append_data(&mut h, name, bytes.as_slice())
             .map_err(io(path))?;
     }
-    for (src, rel) in &plan.copies {
+    for (src, rel) in plan.copies.iter().chain(&plan.derived_files) {
         let f = File::open(src).map_err(io(src))?;
         let len = f.metadata().map_err(io(src))?.len();
         let mut h = header(len);

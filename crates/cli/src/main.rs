@@ -202,6 +202,10 @@ enum Command {
         /// as do the transcript and the notes inside its spans.
         #[arg(long)]
         redaction: Option<String>,
+        /// Add a convenience MP4 per camera with the microphones mixed in, under derived/:
+        /// outside the proof, and marked so.
+        #[arg(long)]
+        derived: bool,
     },
     /// Declare a redaction for public copies: spans of microphones muted and of cameras
     /// blanked, each with its reason. The touched segments are re-encoded and sealed as
@@ -499,7 +503,19 @@ fn run(command: Command) -> Result<ExitCode> {
             out,
             lang,
             redaction,
-        } => export(&data, hearing, from, to, &out, &lang, redaction)?,
+            derived,
+        } => export(
+            &data,
+            ExportArgs {
+                hearing,
+                from,
+                to,
+                out,
+                lang,
+                redaction,
+                derived,
+            },
+        )?,
         Command::Redact {
             data,
             hearing,
@@ -601,15 +617,28 @@ fn hearings(data: &std::path::Path, json: bool) -> Result<()> {
     Ok(())
 }
 
-fn export(
-    data: &std::path::Path,
+/// `verbatim export`'s options.
+struct ExportArgs {
     hearing: String,
     from: Option<f64>,
     to: Option<f64>,
-    out: &std::path::Path,
-    lang: &str,
+    out: PathBuf,
+    lang: String,
     redaction: Option<String>,
-) -> Result<()> {
+    derived: bool,
+}
+
+fn export(data: &std::path::Path, args: ExportArgs) -> Result<()> {
+    let ExportArgs {
+        hearing,
+        from,
+        to,
+        out,
+        lang,
+        redaction,
+        derived,
+    } = args;
+    let (out, lang) = (out.as_path(), lang.as_str());
     let lang = verbatim_transcript::export::UiLang::parse(lang)
         .map_err(|_| anyhow::anyhow!("--lang must be kk, ru or en, not {lang:?}"))?;
     let ms = |name: &str, v: Option<f64>| -> Result<Option<u64>> {
@@ -631,9 +660,19 @@ fn export(
         lang,
         redaction,
     };
-    let plan = verbatim_bundle::export::plan(data, &req)?;
-    let extras = verbatim_bundle::export::Extras::new();
-    let w = verbatim_bundle::export::write(&plan, &extras, out)?;
+    let mut plan = verbatim_bundle::export::plan(data, &req)?;
+    let scratch = data
+        .join(verbatim_log::layout::WORK_DIR)
+        .join(format!("derive-{}", std::process::id()));
+    let written = (|| -> Result<verbatim_bundle::export::Written> {
+        if derived {
+            add_derived(&mut plan, &scratch)?;
+        }
+        let extras = verbatim_bundle::export::Extras::new();
+        Ok(verbatim_bundle::export::write(&plan, &extras, out)?)
+    })();
+    let _ = std::fs::remove_dir_all(&scratch);
+    let w = written?;
     let mut span = verbatim_bundle::export::span_text(from, to);
     if let Some(r) = &plan.manifest.redaction {
         span.push_str(&format!(", redacted public copy ({r})"));
@@ -674,6 +713,38 @@ fn export(
         w.withheld,
     );
     eprintln!("check it with: verbatim verify {}", w.out.display());
+    Ok(())
+}
+
+/// One MP4 per camera of the bundle, the microphones mixed in, made in `scratch` and added
+/// under `derived/`.
+fn add_derived(plan: &mut verbatim_bundle::export::Plan, scratch: &std::path::Path) -> Result<()> {
+    use verbatim_record::derive::{camera_mp4, Track};
+    std::fs::create_dir_all(scratch).with_context(|| scratch.display().to_string())?;
+    let track = |t: &verbatim_bundle::export::Track| Track {
+        files: t.files.clone(),
+    };
+    let mics: Vec<Track> = plan
+        .tracks
+        .iter()
+        .filter(|t| t.kind == "microphone")
+        .map(track)
+        .collect();
+    let cameras: Vec<(String, Track)> = plan
+        .tracks
+        .iter()
+        .filter(|t| t.kind == "camera")
+        .map(|t| (t.stream.clone(), track(t)))
+        .collect();
+    for (stream, cam) in cameras {
+        let out = scratch.join(format!("{stream}.mp4"));
+        eprintln!(
+            "making derived/{stream}.mp4 (camera remuxed, {} microphones mixed)",
+            mics.len()
+        );
+        camera_mp4(&cam, &mics, &out, 3600).map_err(anyhow::Error::msg)?;
+        plan.add_derived(out, &format!("{stream}.mp4"))?;
+    }
     Ok(())
 }
 

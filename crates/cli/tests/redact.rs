@@ -240,7 +240,8 @@ fn a_redacted_public_copy_mutes_and_blanks_only_the_declared_spans_and_verifies(
         assert!(listing.contains(r["path"].as_str().unwrap()));
         assert!(!listing.contains(orig["path"].as_str().unwrap()));
     }
-    // The same hearing exported whole still carries the originals.
+    // The same hearing exported whole still carries the originals; with --derived, an MP4
+    // per camera with the microphones mixed in rides along, outside the proof.
     let full = dir.join("full");
     ok(&[
         "export",
@@ -248,6 +249,7 @@ fn a_redacted_public_copy_mutes_and_blanks_only_the_declared_spans_and_verifies(
         d,
         "--hearing",
         "h1",
+        "--derived",
         "--out",
         full.to_str().unwrap(),
     ]);
@@ -256,6 +258,57 @@ fn a_redacted_public_copy_mutes_and_blanks_only_the_declared_spans_and_verifies(
         text.contains("VERIFIED") && !text.contains("REDACTED"),
         "{text}"
     );
+    for cam in ["cam1", "cam2", "cam3", "cam4"] {
+        assert!(
+            text.contains(&format!("derived, NOT proven: derived/{cam}.mp4")),
+            "{text}"
+        );
+        let probe = Command::new("ffprobe")
+            .args(["-v", "error", "-show_entries"])
+            .args([
+                "stream=codec_type,codec_name:format=duration",
+                "-of",
+                "json",
+            ])
+            .arg(full.join(format!("derived/{cam}.mp4")))
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&probe.stdout).unwrap();
+        let kinds: Vec<&str> = v["streams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["codec_name"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["h264", "aac"], "{v}");
+        let secs: f64 = v["format"]["duration"].as_str().unwrap().parse().unwrap();
+        assert!(
+            (5.0..9.0).contains(&secs),
+            "{cam}: {secs} s of a 7 s recording"
+        );
+        // The six tones mixed without a dropout at the segment boundaries.
+        let mixed = pcm(&full.join(format!("derived/{cam}.mp4")));
+        let windows: Vec<f64> = mixed
+            .chunks(4800)
+            .map(|w| (w.iter().map(|&x| (x as f64).powi(2)).sum::<f64>() / w.len() as f64).sqrt())
+            .collect();
+        let inner = &windows[1..windows.len() - 1];
+        assert!(
+            inner.iter().all(|&r| r > 1000.0),
+            "{cam}: a dropout: {inner:?}"
+        );
+    }
+    let leftovers = std::fs::read_dir(data.join("work"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("derive-")
+        })
+        .count();
+    assert_eq!(leftovers, 0, "the scratch copies are gone");
     // An unknown redaction is named.
     let out = verbatim(&[
         "export",

@@ -6,6 +6,7 @@
 //! conductor thread takes the secretary's orders and watches the disk.
 
 pub mod config;
+pub mod derive;
 pub mod events;
 pub mod import;
 pub mod pipeline;
