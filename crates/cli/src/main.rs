@@ -736,14 +736,67 @@ fn add_derived(plan: &mut verbatim_bundle::export::Plan, scratch: &std::path::Pa
         .filter(|t| t.kind == "camera")
         .map(|t| (t.stream.clone(), track(t)))
         .collect();
+    let mic_streams: Vec<String> = plan
+        .tracks
+        .iter()
+        .filter(|t| t.kind == "microphone")
+        .map(|t| t.stream.clone())
+        .collect();
+    let (_, size, root) = verbatim_log::checkpoint::parse_unverified(&plan.checkpoint)
+        .context("the bundle's checkpoint does not parse")?;
     for (stream, cam) in cameras {
         let out = scratch.join(format!("{stream}.mp4"));
         eprintln!(
-            "making derived/{stream}.mp4 (camera remuxed, {} microphones mixed)",
+            "making derived/{stream}.mp4 (camera remuxed, {} microphones mixed) and its C2PA sidecar",
             mics.len()
         );
         camera_mp4(&cam, &mics, &out, 3600).map_err(anyhow::Error::msg)?;
+        // Content Credentials for standard provenance tools: who recorded it, and the sealed
+        // segments it was made from (which the bundle proves).
+        let m = &plan.manifest;
+        let sources: Vec<verbatim_provenance::SourceSegment> = m
+            .files
+            .iter()
+            .filter_map(|f| {
+                let s = std::iter::once(&stream)
+                    .chain(&mic_streams)
+                    .find(|s| f.path.contains(&format!("/{s}/")))?;
+                Some(verbatim_provenance::SourceSegment {
+                    stream: s.clone(),
+                    path: f.path.clone(),
+                    sha256: f.sha256.clone(),
+                })
+            })
+            .collect();
+        let record = verbatim_provenance::Record {
+            court: m.court.clone(),
+            court_name: if m.court_name.is_empty() {
+                m.court.clone()
+            } else {
+                m.court_name.clone()
+            },
+            log_origin: m.origin.clone(),
+            checkpoint_size: size,
+            checkpoint_root: verbatim_log::tree::to_hex(&root.0),
+            hearing: m.hearing.clone(),
+            case_number: m.case_number.clone(),
+            courtroom: m.courtroom.clone(),
+            camera: stream.clone(),
+            made: format!(
+                "camera {stream}'s H.264 remuxed from its sealed segments; {} microphones \
+                 decoded, mixed and encoded to AAC{}",
+                mic_streams.len(),
+                match &m.redaction {
+                    Some(r) => format!("; from redaction {r}'s segments where it replaced them"),
+                    None => String::new(),
+                }
+            ),
+            segments: sources,
+        };
+        let sidecar = scratch.join(format!("{stream}.c2pa"));
+        verbatim_provenance::write_sidecar(&out, &sidecar, &record)?;
         plan.add_derived(out, &format!("{stream}.mp4"))?;
+        plan.add_derived(sidecar, &format!("{stream}.c2pa"))?;
     }
     Ok(())
 }

@@ -298,6 +298,62 @@ fn a_redacted_public_copy_mutes_and_blanks_only_the_declared_spans_and_verifies(
             "{cam}: a dropout: {inner:?}"
         );
     }
+    // Each MP4 has a C2PA sidecar that a C2PA reader (the SDK's own) validates against it:
+    // recorded by the court, made from the sealed segments the bundle proves.
+    let mp4 = full.join("derived/cam1.mp4");
+    let sidecar = std::fs::read(full.join("derived/cam1.c2pa")).unwrap();
+    assert!(
+        text.contains("derived, NOT proven: derived/cam1.c2pa"),
+        "{text}"
+    );
+    let reading =
+        verbatim_provenance::read_sidecar(&sidecar, std::fs::File::open(&mp4).unwrap()).unwrap();
+    assert!(
+        reading.failures.is_empty(),
+        "{:?}\n{}",
+        reading.failures,
+        reading.json
+    );
+    assert_ne!(reading.state, "Invalid", "{}", reading.json);
+    assert!(
+        reading.untrusted,
+        "an export's own certificate is on no trust list"
+    );
+    assert_eq!(
+        reading.signer.as_deref(),
+        Some("Demo District Court"),
+        "{}",
+        reading.json
+    );
+    let record = reading.record.expect("the kz.verbatim.record assertion");
+    assert_eq!(record["hearing"], "h1");
+    assert_eq!(record["camera"], "cam1");
+    let sealed: Vec<&serde_json::Value> = es
+        .iter()
+        .filter(|e| {
+            e["kind"] == "segment_sealed" && (e["stream"] == "cam1" || e["stream"] == "mic3")
+        })
+        .collect();
+    for e in sealed {
+        assert!(
+            record["segments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["sha256"] == e["sha256"]),
+            "{} segment {} is named in the manifest",
+            e["stream"],
+            e["seq"]
+        );
+    }
+    assert!(reading.json.contains("c2pa.created") && reading.json.contains("digitalCapture"));
+    // The sidecar is bound to the MP4's bytes: a changed byte of it is reported.
+    let mut changed = std::fs::read(&mp4).unwrap();
+    let n = changed.len();
+    changed[n - 1000] ^= 0x55;
+    let reading =
+        verbatim_provenance::read_sidecar(&sidecar, std::io::Cursor::new(changed)).unwrap();
+    assert!(!reading.failures.is_empty(), "{}", reading.json);
     let leftovers = std::fs::read_dir(data.join("work"))
         .unwrap()
         .filter(|e| {
