@@ -842,11 +842,32 @@ fn sha(field: &'static str, s: &str) -> Result<(), EntryError> {
     Ok(())
 }
 
-/// serde_json's compact output of a `Value` is the canonical form: its maps are sorted by
-/// key (no `preserve_order` feature anywhere in the build), it writes no whitespace, and it
-/// escapes only `"`, `\` and control characters (lowercase `\u00xx`), as RFC 8785 does.
+/// The canonical form: serde_json's compact output of the value with every object's members
+/// in key order. It writes no whitespace and escapes only `"`, `\` and control characters
+/// (lowercase `\u00xx`), as RFC 8785 does. The keys are sorted here, not left to
+/// serde_json's map type: a dependency that turns on its `preserve_order` feature (the `c2pa`
+/// crate does) makes its maps keep insertion order for the whole build, which would change
+/// the bytes of every entry.
 fn canonical_bytes(value: &Value) -> Vec<u8> {
-    serde_json::to_vec(value).expect("a Value always serializes")
+    serde_json::to_vec(&sorted(value)).expect("a Value always serializes")
+}
+
+/// `value` with every object's members inserted in key order (byte order of the keys, which
+/// for the ASCII keys of entries is RFC 8785's order).
+fn sorted(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let mut out = serde_json::Map::with_capacity(map.len());
+            for k in keys {
+                out.insert(k.clone(), sorted(&map[k]));
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
 }
 
 fn check_numbers(value: &Value) -> Result<(), EntryError> {

@@ -592,6 +592,9 @@ async fn administration_and_the_openapi_document_match_the_routes() {
     // Every path the OpenAPI document describes is routed (and nothing it omits is).
     let (_, doc, _) = call(&app, "GET", "/api/openapi.json", "", "", None).await;
     for (path, methods) in doc["paths"].as_object().unwrap() {
+        if path == "/api/logout" {
+            continue; // it would end the session the other calls use; tested above
+        }
         if path == "/api/events" {
             // An endless stream: check its headers only.
             let req = Request::builder()
