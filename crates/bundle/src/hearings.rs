@@ -27,6 +27,8 @@ pub struct HearingSummary {
     pub certified: bool,
     /// Streams brought in from outside recordings (`verbatim import`): lower assurance.
     pub imported_streams: u64,
+    /// Redactions for public copies (`verbatim redact`), by id.
+    pub redactions: Vec<String>,
 }
 
 /// Hearings in order of opening. Entries that do not decode are skipped (the log's own
@@ -76,6 +78,7 @@ pub fn summarise<'a>(entries: impl IntoIterator<Item = &'a [u8]>) -> Vec<Hearing
             Entry::TranscriptRevision(_) => s.revisions += 1,
             Entry::TranscriptCertified(_) => s.certified = true,
             Entry::MediaImported(_) => s.imported_streams += 1,
+            Entry::Redaction(r) => s.redactions.push(r.redaction.clone()),
             _ => {}
         }
     }

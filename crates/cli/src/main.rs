@@ -592,7 +592,7 @@ fn hearings(data: &std::path::Path, json: bool) -> Result<()> {
     for h in &list {
         let s = h.media_end_ms / 1000;
         println!(
-            "{}  case {:<14} courtroom {:<10} {} part(s)  {:02}:{:02}:{:02}  {} stream(s), {} segments  {}{}{}",
+            "{}  case {:<14} courtroom {:<10} {} part(s)  {:02}:{:02}:{:02}  {} stream(s), {} segments  {}{}{}{}",
             h.hearing,
             if h.case_number.is_empty() { "-" } else { &h.case_number },
             h.courtroom,
@@ -611,6 +611,11 @@ fn hearings(data: &std::path::Path, json: bool) -> Result<()> {
             match h.imported_streams {
                 0 => String::new(),
                 n => format!(", {n} imported stream(s): lower assurance"),
+            },
+            if h.redactions.is_empty() {
+                String::new()
+            } else {
+                format!(", redactions {}", h.redactions.join(" "))
             }
         );
     }

@@ -383,6 +383,9 @@ fn a_redacted_public_copy_mutes_and_blanks_only_the_declared_spans_and_verifies(
         "{err}"
     );
     assert!(!dir.join("x.tar").exists());
+    // The listing names the hearing's redactions.
+    let list = ok(&["hearings", "--data", d]);
+    assert!(list.contains("redactions r1"), "{list}");
     // A second redaction gets the next id.
     let id = ok(&[
         "redact",
