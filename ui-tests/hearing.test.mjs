@@ -13,48 +13,13 @@ import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import net from "node:net";
 import { chromium } from "playwright-core";
+import { freePort, waitFor, apiSession } from "./support.mjs";
 
 const BIN = process.env.VERBATIM_BIN;
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const ARTIFACTS = new URL("./artifacts/", import.meta.url).pathname;
 const PW = "admin password for tests";
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
-  });
-}
-
-async function waitFor(fn, ms = 20000) {
-  const t = Date.now();
-  while (Date.now() - t < ms) {
-    try { if (await fn()) return; } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("timed out");
-}
-
-/** A tiny API client for seeding (cookie + CSRF). */
-async function apiSession(base, username, password) {
-  const r = await fetch(base + "/api/login", {
-    method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username, password }),
-  });
-  assert.equal(r.status, 200);
-  const cookie = r.headers.get("set-cookie").split(";")[0];
-  const { csrf_token } = await r.json();
-  return async (method, path, body) => {
-    const res = await fetch(base + path, {
-      method, headers: { "Content-Type": "application/json", cookie, "X-CSRF-Token": csrf_token },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  };
-}
 
 test("a secretary records a hearing from the browser", { timeout: 180000 }, async () => {
   assert.ok(BIN, "set VERBATIM_BIN to the verbatim binary");

@@ -18,8 +18,8 @@ import { spawn, execFileSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdtempSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
-import net from "node:net";
 import { chromium } from "playwright-core";
+import { freePort, waitFor, apiSession } from "./support.mjs";
 
 const BIN = process.env.VERBATIM_BIN;
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
@@ -30,41 +30,6 @@ const MODEL = process.env.VERBATIM_MODEL_DIR || join(homedir(), ".cache/verbatim
 const PW = "admin password for tests";
 const RECORD_SECONDS = 30;
 const CASE = "2-15/2026";
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
-  });
-}
-
-async function waitFor(fn, ms = 20000) {
-  const t = Date.now();
-  while (Date.now() - t < ms) {
-    try { if (await fn()) return; } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("timed out");
-}
-
-/** A tiny API client (cookie + CSRF). */
-async function apiSession(base, username, password) {
-  const r = await fetch(base + "/api/login", {
-    method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username, password }),
-  });
-  assert.equal(r.status, 200);
-  const cookie = r.headers.get("set-cookie").split(";")[0];
-  const { csrf_token } = await r.json();
-  return async (method, path, body) => {
-    const res = await fetch(base + path, {
-      method, headers: { "Content-Type": "application/json", cookie, "X-CSRF-Token": csrf_token },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  };
-}
 
 function missing() {
   if (!existsSync(join(MODEL, "model.bin"))) return `no Whisper model in ${MODEL} (scripts/fetch-whisper-model)`;

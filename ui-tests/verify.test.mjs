@@ -14,19 +14,12 @@ import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import net from "node:net";
 import { chromium } from "playwright-core";
+import { freePort } from "./support.mjs";
 
 const BIN = process.env.VERBATIM_BIN;
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const ARTIFACTS = new URL("./artifacts/", import.meta.url).pathname;
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
-  });
-}
 
 async function verdict(page) {
   await page.waitForFunction(() => /ok|bad/.test(document.getElementById("verdict").className), null, { timeout: 30000 });

@@ -333,11 +333,7 @@ pub fn plan(data: &Path, req: &ExportRequest) -> Result<Plan, ExportError> {
     let mut also = Vec::new();
     let in_bundle: BTreeSet<(String, u64)> = chosen
         .iter()
-        .filter_map(|(_, e)| match e {
-            Entry::SegmentSealed(s) => Some((s.stream.clone(), s.seq)),
-            Entry::SegmentRecovered(s) => Some((s.stream.clone(), s.seq)),
-            _ => None,
-        })
+        .filter_map(|(_, e)| e.segment().map(|s| (s.stream.to_string(), s.seq)))
         .collect();
     replaced.retain(|k, _| in_bundle.contains(k));
     let mut redaction_index = None;
@@ -395,11 +391,9 @@ pub fn plan(data: &Path, req: &ExportRequest) -> Result<Plan, ExportError> {
         }
     }
     for (i, e) in &chosen {
-        let replacement = match e {
-            Entry::SegmentSealed(s) => replaced.get(&(s.stream.clone(), s.seq)),
-            Entry::SegmentRecovered(s) => replaced.get(&(s.stream.clone(), s.seq)),
-            _ => None,
-        };
+        let replacement = e
+            .segment()
+            .and_then(|s| replaced.get(&(s.stream.to_string(), s.seq)));
         if let Some((ri, r)) = replacement {
             files.push(ManifestFile {
                 path: r.path.clone(),
@@ -424,15 +418,11 @@ pub fn plan(data: &Path, req: &ExportRequest) -> Result<Plan, ExportError> {
     let mut segs: Vec<(&str, u64, u64, String)> = chosen
         .iter()
         .filter_map(|(_, e)| {
-            let (stream, seq, start, path) = match e {
-                Entry::SegmentSealed(s) => (&s.stream, s.seq, s.media_start_ns, &s.path),
-                Entry::SegmentRecovered(s) => (&s.stream, s.seq, s.media_start_ns, &s.path),
-                _ => return None,
-            };
+            let s = e.segment()?;
             let path = replaced
-                .get(&(stream.clone(), seq))
-                .map_or(path.clone(), |(_, r)| r.path.clone());
-            Some((stream.as_str(), seq, start, path))
+                .get(&(s.stream.to_string(), s.seq))
+                .map_or(s.path.to_string(), |(_, r)| r.path.clone());
+            Some((s.stream, s.seq, s.start_ns, path))
         })
         .collect();
     segs.sort();

@@ -590,11 +590,15 @@ fn run(
             }
         }
     }
-    let is_replaced = |e: &Entry| match e {
-        Entry::SegmentSealed(s) => replaced.contains_key(&(s.stream.clone(), s.seq)),
-        Entry::SegmentRecovered(s) => replaced.contains_key(&(s.stream.clone(), s.seq)),
-        _ => false,
+    let is_replaced = |e: &Entry| {
+        e.segment()
+            .is_some_and(|s| replaced.contains_key(&(s.stream.to_string(), s.seq)))
     };
+    // The segments the bundle discloses, for matching replacements to their originals.
+    let disclosed_segments: BTreeSet<(String, u64)> = disclosed
+        .iter()
+        .filter_map(|(_, e)| e.segment().map(|s| (s.stream.to_string(), s.seq)))
+        .collect();
 
     // C2SP tlog-proofs: each an inclusion proof of a disclosed entry, to this checkpoint.
     for path in listed.iter().filter(|p| p.starts_with(PROOFS_DIR)) {
@@ -696,25 +700,19 @@ fn run(
         }
         // A segment the redaction replaced: its original stays out of the bundle, and the
         // replacement must be for this very segment and touched by a declared span.
-        let segment = match e {
-            Entry::SegmentSealed(s) => Some((
-                &s.stream,
-                s.seq,
-                s.media_start_ns,
-                Some(s.media_end_ns),
-                &s.sha256,
-                &s.path,
-            )),
-            Entry::SegmentRecovered(s) => {
-                Some((&s.stream, s.seq, s.media_start_ns, None, &s.sha256, &s.path))
-            }
-            _ => None,
-        };
-        if let (Some((stream, seq, start, end, sha, path)), Some(red)) = (segment, &redaction) {
+        if let (Some(seg), Some(red)) = (e.segment(), &redaction) {
+            let verbatim_log::entry::SegmentRef {
+                stream,
+                seq,
+                start_ns: start,
+                end_ns: end,
+                sha256: sha,
+                path,
+            } = seg;
             let touched = red.spans.iter().any(|x| x.touches(stream, start, end));
-            match replaced.get(&(stream.clone(), seq)) {
+            match replaced.get(&(stream.to_string(), seq)) {
                 Some((ri, x)) => {
-                    if &x.original_sha256 != sha {
+                    if x.original_sha256 != sha {
                         problems.push(format!(
                             "entry {ri} replaces stream {stream} segment {seq} but names another original"
                         ));
@@ -730,7 +728,7 @@ fn run(
                             "{path} is in the bundle: the original of a redacted segment must not be"
                         ));
                     }
-                    streams.entry(stream.clone()).or_default().push((
+                    streams.entry(stream.to_string()).or_default().push((
                         seq,
                         start / 1_000_000,
                         end.unwrap_or(start) / 1_000_000,
@@ -797,12 +795,7 @@ fn run(
                 ));
             } else if let Entry::SegmentRedacted(x) = e {
                 // Matched with its original above; one with no original here is unexplained.
-                let known = disclosed.iter().any(|(_, o)| match o {
-                    Entry::SegmentSealed(s) => s.stream == x.stream && s.seq == x.seq,
-                    Entry::SegmentRecovered(s) => s.stream == x.stream && s.seq == x.seq,
-                    _ => false,
-                });
-                if !known {
+                if !disclosed_segments.contains(&(x.stream.clone(), x.seq)) {
                     problems.push(format!(
                         "entry {index} replaces stream {} segment {}, which the bundle does not disclose",
                         x.stream, x.seq

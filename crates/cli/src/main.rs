@@ -330,16 +330,7 @@ fn run(command: Command) -> Result<ExitCode> {
                 let files = verbatim_bundle::files::open(&path)
                     .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
                 let report = verbatim_bundle::verify(files.as_ref(), key.as_ref());
-                if json {
-                    println!("{}", serde_json::to_string_pretty(&report)?);
-                } else {
-                    print!("{}", report.to_text());
-                }
-                return Ok(if report.ok {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::from(1)
-                });
+                return print_report(json, &report, report.to_text(), report.ok);
             }
             let report = verify_dir(
                 &path,
@@ -349,16 +340,7 @@ fn run(command: Command) -> Result<ExitCode> {
                     threads,
                 },
             );
-            if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            } else {
-                print!("{}", report.to_text());
-            }
-            return Ok(if report.ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            });
+            return print_report(json, &report, report.to_text(), report.ok);
         }
         Command::Simulate {
             data,
@@ -560,6 +542,25 @@ fn run(command: Command) -> Result<ExitCode> {
         } => simulate::append_loop(&data, checkpoint_every)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints a verification report (JSON or text); exit status 1 when it found problems.
+fn print_report(
+    json: bool,
+    report: &impl serde::Serialize,
+    text: String,
+    ok: bool,
+) -> Result<ExitCode> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(report)?);
+    } else {
+        print!("{text}");
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// Who runs a command, for the log: `cli:<login>`.

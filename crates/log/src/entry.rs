@@ -368,7 +368,43 @@ const KNOWN_KINDS: [&str; 17] = [
     "segment_redacted",
 ];
 
+/// A recorded segment, sealed as it closed or recovered after a crash: what exports,
+/// redactions and the bundle verifier need of either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SegmentRef<'a> {
+    pub stream: &'a str,
+    pub seq: u64,
+    pub start_ns: u64,
+    /// `None` for a recovered segment: its end was never recorded.
+    pub end_ns: Option<u64>,
+    pub path: &'a str,
+    pub sha256: &'a str,
+}
+
 impl Entry {
+    /// The segment this entry records (`segment_sealed`, `segment_recovered`), if any.
+    pub fn segment(&self) -> Option<SegmentRef<'_>> {
+        match self {
+            Entry::SegmentSealed(s) => Some(SegmentRef {
+                stream: &s.stream,
+                seq: s.seq,
+                start_ns: s.media_start_ns,
+                end_ns: Some(s.media_end_ns),
+                path: &s.path,
+                sha256: &s.sha256,
+            }),
+            Entry::SegmentRecovered(s) => Some(SegmentRef {
+                stream: &s.stream,
+                seq: s.seq,
+                start_ns: s.media_start_ns,
+                end_ns: None,
+                path: &s.path,
+                sha256: &s.sha256,
+            }),
+            _ => None,
+        }
+    }
+
     /// The entry's kind as written in its `kind` field.
     pub fn kind(&self) -> &str {
         match self {

@@ -283,14 +283,6 @@ struct Seg {
     sha256: String,
 }
 
-fn sha256_file(path: &Path) -> Result<(String, u64), String> {
-    use sha2::Digest;
-    let mut f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut h = sha2::Sha256::new();
-    let n = std::io::copy(&mut f, &mut h).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok((verbatim_log::tree::to_hex(&h.finalize()), n))
-}
-
 fn set_readonly(path: &Path, readonly: bool) {
     if let Ok(meta) = std::fs::metadata(path) {
         let mut p = meta.permissions();
@@ -338,21 +330,17 @@ pub fn redact_hearing(
         match e {
             Entry::HearingOpened(_) => opened = true,
             Entry::Redaction(_) => redactions += 1,
-            Entry::SegmentSealed(s) => streams.entry(s.stream.clone()).or_default().push(Seg {
-                seq: s.seq,
-                start: s.media_start_ns,
-                end: Some(s.media_end_ns),
-                path: s.path.clone(),
-                sha256: s.sha256.clone(),
-            }),
-            Entry::SegmentRecovered(s) => streams.entry(s.stream.clone()).or_default().push(Seg {
-                seq: s.seq,
-                start: s.media_start_ns,
-                end: None,
-                path: s.path.clone(),
-                sha256: s.sha256.clone(),
-            }),
-            _ => {}
+            e => {
+                if let Some(g) = e.segment() {
+                    streams.entry(g.stream.to_string()).or_default().push(Seg {
+                        seq: g.seq,
+                        start: g.start_ns,
+                        end: g.end_ns,
+                        path: g.path.to_string(),
+                        sha256: g.sha256.to_string(),
+                    });
+                }
+            }
         }
     }
     if !opened {
@@ -448,7 +436,7 @@ pub fn redact_hearing(
                 let len = g.end.map_or(2_000_000_000, |e| e.saturating_sub(g.start));
                 redact_segment(&data.join(&g.path), &dst, action, &local, len, 120)
                     .map_err(|e| e.to_string())?;
-                let (sha256, bytes) = sha256_file(&dst)?;
+                let (bytes, sha256) = crate::sealer::sync_and_hash(&dst)?;
                 made.push((
                     dst,
                     SegmentRedacted {

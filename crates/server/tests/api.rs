@@ -8,36 +8,18 @@ use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use std::time::Duration;
 use tower::ServiceExt;
-use verbatim_catalog::{Catalog, Category, NewHearing, Role};
-use verbatim_log::checkpoint::generate_key;
-use verbatim_log::{verify_dir, Entry, Log, SignerKey, VerifierKey, VerifyOptions};
+use verbatim_catalog::{Category, NewHearing, Role};
+use verbatim_log::{verify_dir, Entry, VerifierKey, VerifyOptions};
 use verbatim_record::config::{CourtroomConfig, SourceConfig, SourceKind};
-use verbatim_server::{router, CourtInfo, ServeOptions};
 
 mod common;
-use common::{call, Client, PW};
+use common::{call, Client, TestCourt, PW};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_for_every_role() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("court");
-    std::fs::create_dir(&data).unwrap();
-    let (skey, vkey) = generate_key("test.court/api").unwrap();
-    std::fs::create_dir(data.join("keys")).unwrap();
-    std::fs::write(data.join("keys/court.vkey"), format!("{vkey}\n")).unwrap();
-    let log = Log::create(
-        &data.join("log"),
-        "test.court/api",
-        SignerKey::parse(&skey).unwrap(),
-    )
-    .unwrap();
-    let catalog = Catalog::connect(&format!(
-        "sqlite://{}",
-        data.join("catalog.sqlite").display()
-    ))
-    .await
-    .unwrap();
-    catalog.upsert_court("c1", "Суд").await.unwrap();
+    let (court, log, catalog) = TestCourt::new("test.court/api", "Суд").await;
+    let data = court.data.clone();
+    let vkey = court.vkey.clone();
     catalog
         .upsert_courtroom("c1", "room-1", "Зал 1")
         .await
@@ -81,22 +63,7 @@ async fn every_route_for_every_role() {
             kind: SourceKind::TestTone { freq: 330.0 },
         },
     ];
-    let app = router(ServeOptions {
-        transcribe: None,
-        data_dir: data.clone(),
-        court: CourtInfo {
-            id: "c1".into(),
-            name: "Суд".into(),
-            origin: "test.court/api".into(),
-        },
-        rooms: vec![room],
-        catalog,
-        log,
-        checkpoint_interval: Duration::from_secs(1),
-        disk_alarm_bytes: 0,
-        disk_stop_bytes: 0,
-        secure_cookies: true,
-    });
+    let app = court.app(vec![room], catalog, log);
 
     // Not signed in: 401 everywhere but the public documents.
     for (m, p) in [
@@ -381,12 +348,7 @@ async fn every_route_for_every_role() {
     drop(app);
 
     // The record: audit entries and the recording, all verifying.
-    let (log, _) = Log::open(
-        &data.join("log"),
-        "test.court/api",
-        SignerKey::parse(&skey).unwrap(),
-    )
-    .unwrap();
+    let log = court.reopen_log();
     let mut actions = Vec::new();
     let mut segments = 0;
     for i in 0..log.size() {
@@ -423,23 +385,7 @@ async fn every_route_for_every_role() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn administration_and_the_openapi_document_match_the_routes() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("court");
-    std::fs::create_dir(&data).unwrap();
-    let (skey, _) = generate_key("test.court/admin").unwrap();
-    let log = Log::create(
-        &data.join("log"),
-        "test.court/admin",
-        SignerKey::parse(&skey).unwrap(),
-    )
-    .unwrap();
-    let catalog = Catalog::connect(&format!(
-        "sqlite://{}",
-        data.join("catalog.sqlite").display()
-    ))
-    .await
-    .unwrap();
-    catalog.upsert_court("c1", "Court").await.unwrap();
+    let (court, log, catalog) = TestCourt::new("test.court/admin", "Court").await;
     catalog
         .upsert_courtroom("c1", "room-1", "Room 1")
         .await
@@ -448,22 +394,7 @@ async fn administration_and_the_openapi_document_match_the_routes() {
         .create_user("admin", "Admin", Role::Administrator, PW, "en")
         .await
         .unwrap();
-    let app = router(ServeOptions {
-        transcribe: None,
-        data_dir: data.clone(),
-        court: CourtInfo {
-            id: "c1".into(),
-            name: "Court".into(),
-            origin: "test.court/admin".into(),
-        },
-        rooms: vec![],
-        catalog,
-        log,
-        checkpoint_interval: Duration::from_secs(1),
-        disk_alarm_bytes: 0,
-        disk_stop_bytes: 0,
-        secure_cookies: true,
-    });
+    let app = court.app(vec![], catalog, log);
     let admin = Client::login(&app, "admin", PW).await;
     for (name, role) in [
         ("judge1", "judge"),
@@ -632,25 +563,9 @@ async fn administration_and_the_openapi_document_match_the_routes() {
 /// may run), events say which courtroom they come from, and the record verifies.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn several_courtrooms_record_at_once_into_one_log() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("court");
-    std::fs::create_dir(&data).unwrap();
-    let (skey, vkey) = generate_key("test.court/rooms").unwrap();
-    std::fs::create_dir(data.join("keys")).unwrap();
-    std::fs::write(data.join("keys/court.vkey"), format!("{vkey}\n")).unwrap();
-    let log = Log::create(
-        &data.join("log"),
-        "test.court/rooms",
-        SignerKey::parse(&skey).unwrap(),
-    )
-    .unwrap();
-    let catalog = Catalog::connect(&format!(
-        "sqlite://{}",
-        data.join("catalog.sqlite").display()
-    ))
-    .await
-    .unwrap();
-    catalog.upsert_court("c1", "Суд").await.unwrap();
+    let (court, log, catalog) = TestCourt::new("test.court/rooms", "Суд").await;
+    let data = court.data.clone();
+    let vkey = court.vkey.clone();
     let mut rooms = Vec::new();
     for (i, id) in ["room-1", "room-2"].iter().enumerate() {
         catalog.upsert_courtroom("c1", id, id).await.unwrap();
@@ -703,22 +618,7 @@ async fn several_courtrooms_record_at_once_into_one_log() {
             .unwrap();
         hearings.push(h.id);
     }
-    let app = router(ServeOptions {
-        transcribe: None,
-        data_dir: data.clone(),
-        court: CourtInfo {
-            id: "c1".into(),
-            name: "Суд".into(),
-            origin: "test.court/rooms".into(),
-        },
-        rooms,
-        catalog,
-        log,
-        checkpoint_interval: Duration::from_secs(1),
-        disk_alarm_bytes: 0,
-        disk_stop_bytes: 0,
-        secure_cookies: true,
-    });
+    let app = court.app(rooms, catalog, log);
     let admin = Client::login(&app, "admin", PW).await;
     let sec1 = Client::login(&app, "sec1", PW).await;
     let sec2 = Client::login(&app, "sec2", PW).await;
@@ -809,12 +709,7 @@ async fn several_courtrooms_record_at_once_into_one_log() {
     drop((admin, sec1, sec2));
     drop(app);
 
-    let (log, _) = Log::open(
-        &data.join("log"),
-        "test.court/rooms",
-        SignerKey::parse(&skey).unwrap(),
-    )
-    .unwrap();
+    let log = court.reopen_log();
     let mut per_room: std::collections::BTreeMap<(String, String), u64> = Default::default();
     let mut notes = Vec::new();
     for i in 0..log.size() {

@@ -11,17 +11,14 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
-use std::time::Duration;
 use tower::ServiceExt;
-use verbatim_catalog::{Catalog, Category, NewHearing, Role};
-use verbatim_log::checkpoint::generate_key;
+use verbatim_catalog::{Category, NewHearing, Role};
 use verbatim_log::entry::{HearingOpened, SegmentSealed};
-use verbatim_log::{Entry, Log, SignerKey};
-use verbatim_server::{router, CourtInfo, ServeOptions};
+use verbatim_log::{Entry, Log};
 use verbatim_transcript::Lang;
 
 mod common;
-use common::{call, seal_machine_revision, utterance, Client, PW};
+use common::{call, seal_machine_revision, utterance, Client, TestCourt, PW};
 
 /// The users, in the order of each row's expectations.
 const WHO: [&str; 8] = [
@@ -92,25 +89,8 @@ async fn status(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_answers_every_role_as_designed() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("court");
-    std::fs::create_dir(&data).unwrap();
-    let (skey, vkey) = generate_key("test.court/matrix").unwrap();
-    std::fs::create_dir(data.join("keys")).unwrap();
-    std::fs::write(data.join("keys/court.vkey"), format!("{vkey}\n")).unwrap();
-    let mut log = Log::create(
-        &data.join("log"),
-        "test.court/matrix",
-        SignerKey::parse(&skey).unwrap(),
-    )
-    .unwrap();
-    let catalog = Catalog::connect(&format!(
-        "sqlite://{}",
-        data.join("catalog.sqlite").display()
-    ))
-    .await
-    .unwrap();
-    catalog.upsert_court("c1", "Суд").await.unwrap();
+    let (court, mut log, catalog) = TestCourt::new("test.court/matrix", "Суд").await;
+    let data = court.data.clone();
     catalog
         .upsert_courtroom("c1", "room-1", "Зал 1")
         .await
@@ -162,22 +142,7 @@ async fn every_route_answers_every_role_as_designed() {
     log.publish_checkpoint().unwrap();
     // No courtroom has sources here: a recording order that passes the access checks gets
     // 409 ("no sources" or "nothing is recording") and starts nothing.
-    let app = router(ServeOptions {
-        transcribe: None,
-        data_dir: data.clone(),
-        court: CourtInfo {
-            id: "c1".into(),
-            name: "Суд".into(),
-            origin: "test.court/matrix".into(),
-        },
-        rooms: vec![],
-        catalog,
-        log,
-        checkpoint_interval: Duration::from_secs(1),
-        disk_alarm_bytes: 0,
-        disk_stop_bytes: 0,
-        secure_cookies: true,
-    });
+    let app = court.app(vec![], catalog, log);
     let mut clients: Vec<Option<Client>> = vec![None];
     for name in &WHO[1..] {
         clients.push(Some(Client::login(&app, name, PW).await));

@@ -7,41 +7,21 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 use sha2::Digest;
 use std::time::Duration;
-use verbatim_catalog::{Catalog, Category, NewHearing, Role};
-use verbatim_log::checkpoint::generate_key;
+use verbatim_catalog::{Category, NewHearing, Role};
 use verbatim_log::entry::LogNote;
-use verbatim_log::{verify_dir, Entry, Log, SignerKey, VerifierKey, VerifyOptions};
+use verbatim_log::{verify_dir, Entry, VerifierKey, VerifyOptions};
 use verbatim_record::config::CourtroomConfig;
-use verbatim_server::{router, CourtInfo, ServeOptions};
 use verbatim_transcript::Lang;
 
 mod common;
-use common::{raw_get, seal_machine_revision, utterance, Client, PW};
+use common::{raw_get, seal_machine_revision, utterance, Client, TestCourt, PW};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transcripts_corrections_certification_exports_and_search() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("court");
-    std::fs::create_dir(&data).unwrap();
-    let (skey, vkey) = generate_key("test.court/tr").unwrap();
-    std::fs::create_dir(data.join("keys")).unwrap();
-    std::fs::write(data.join("keys/court.vkey"), format!("{vkey}\n")).unwrap();
-    let mut log = Log::create(
-        &data.join("log"),
-        "test.court/tr",
-        SignerKey::parse(&skey).unwrap(),
-    )
-    .unwrap();
-    let catalog = Catalog::connect(&format!(
-        "sqlite://{}",
-        data.join("catalog.sqlite").display()
-    ))
-    .await
-    .unwrap();
-    catalog
-        .upsert_court("c1", "Бостандыкский районный суд")
-        .await
-        .unwrap();
+    let (court, mut log, catalog) =
+        TestCourt::new("test.court/tr", "Бостандыкский районный суд").await;
+    let data = court.data.clone();
+    let vkey = court.vkey.clone();
     catalog
         .upsert_courtroom("c1", "room-1", "Зал 1")
         .await
@@ -221,22 +201,7 @@ async fn transcripts_corrections_certification_exports_and_search() {
     .unwrap();
     log.publish_checkpoint().unwrap();
 
-    let app = router(ServeOptions {
-        transcribe: None,
-        data_dir: data.clone(),
-        court: CourtInfo {
-            id: "c1".into(),
-            name: "Бостандыкский районный суд".into(),
-            origin: "test.court/tr".into(),
-        },
-        rooms: vec![CourtroomConfig::test_sources("room-1")],
-        catalog,
-        log,
-        checkpoint_interval: Duration::from_secs(1),
-        disk_alarm_bytes: 0,
-        disk_stop_bytes: 0,
-        secure_cookies: true,
-    });
+    let app = court.app(vec![CourtroomConfig::test_sources("room-1")], catalog, log);
     let admin = Client::login(&app, "admin", PW).await;
     let judge_c = Client::login(&app, "judge", PW).await;
     let sec = Client::login(&app, "secretary", PW).await;
@@ -393,7 +358,7 @@ async fn transcripts_corrections_certification_exports_and_search() {
         let (s, ct, body) = raw_get(&viewer, &format!("{b_open}{query}")).await;
         assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
         assert_eq!(ct, "application/x-tar");
-        let tar = tmp.path().join(format!("bundle{}.tar", query.len()));
+        let tar = court.tmp.path().join(format!("bundle{}.tar", query.len()));
         std::fs::write(&tar, &body).unwrap();
         let files = verbatim_bundle::files::TarFiles::open(&tar).unwrap();
         let r = verbatim_bundle::verify(&files, Some(&VerifierKey::parse(&vkey).unwrap()));
@@ -412,7 +377,7 @@ async fn transcripts_corrections_certification_exports_and_search() {
     // stays out.
     let (s, _, body) = raw_get(&viewer, &format!("{b_open}?redaction=r1")).await;
     assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
-    let tar = tmp.path().join("public.tar");
+    let tar = court.tmp.path().join("public.tar");
     std::fs::write(&tar, &body).unwrap();
     let files = verbatim_bundle::files::TarFiles::open(&tar).unwrap();
     let r = verbatim_bundle::verify(&files, Some(&VerifierKey::parse(&vkey).unwrap()));

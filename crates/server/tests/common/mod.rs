@@ -199,3 +199,84 @@ pub async fn raw_get(c: &Client, path: &str) -> (StatusCode, String, Vec<u8>) {
         .to_vec();
     (status, ct, body)
 }
+
+/// A court for a test: a data directory with its verifier key published and a signed log,
+/// its catalog (SQLite, court `c1`), and the router over them.
+pub struct TestCourt {
+    pub tmp: tempfile::TempDir,
+    pub data: std::path::PathBuf,
+    pub origin: String,
+    pub name: String,
+    pub skey: String,
+    pub vkey: String,
+}
+
+impl TestCourt {
+    /// A new court `c1` named `name` whose log has `origin`: the court, its empty log, its
+    /// catalog.
+    pub async fn new(origin: &str, name: &str) -> (TestCourt, Log, verbatim_catalog::Catalog) {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("court");
+        std::fs::create_dir_all(data.join("keys")).unwrap();
+        let (skey, vkey) = verbatim_log::checkpoint::generate_key(origin).unwrap();
+        std::fs::write(data.join("keys/court.vkey"), format!("{vkey}\n")).unwrap();
+        let log = Log::create(
+            &data.join("log"),
+            origin,
+            verbatim_log::SignerKey::parse(&skey).unwrap(),
+        )
+        .unwrap();
+        let catalog = verbatim_catalog::Catalog::connect(&format!(
+            "sqlite://{}",
+            data.join("catalog.sqlite").display()
+        ))
+        .await
+        .unwrap();
+        catalog.upsert_court("c1", name).await.unwrap();
+        let court = TestCourt {
+            tmp,
+            data,
+            origin: origin.into(),
+            name: name.into(),
+            skey,
+            vkey,
+        };
+        (court, log, catalog)
+    }
+
+    /// The application over this court (no transcriber; checkpoints every second).
+    pub fn app(
+        &self,
+        rooms: Vec<verbatim_record::CourtroomConfig>,
+        catalog: verbatim_catalog::Catalog,
+        log: Log,
+    ) -> axum::Router {
+        verbatim_server::router(verbatim_server::ServeOptions {
+            transcribe: None,
+            data_dir: self.data.clone(),
+            court: verbatim_server::CourtInfo {
+                id: "c1".into(),
+                name: self.name.clone(),
+                origin: self.origin.clone(),
+            },
+            rooms,
+            catalog,
+            log,
+            checkpoint_interval: std::time::Duration::from_secs(1),
+            disk_alarm_bytes: 0,
+            disk_stop_bytes: 0,
+            secure_cookies: true,
+        })
+    }
+
+    /// The court's log opened again (after the application let it go).
+    pub fn reopen_log(&self) -> Log {
+        Log::open(
+            &self.data.join("log"),
+            &self.origin,
+            verbatim_log::SignerKey::parse(&self.skey).unwrap(),
+        )
+        .unwrap()
+        .0
+    }
+}
