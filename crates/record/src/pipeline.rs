@@ -150,7 +150,13 @@ fn audio_head(kind: &SourceKind) -> String {
 }
 
 /// The common tail of every microphone: mono 48 kHz, meter, privacy mute, FLAC.
-const AUDIO_TAIL: &str = "queue name=in max-size-time=2000000000 ! audioconvert ! audioresample \
+///
+/// No queue of its own: the source's streaming thread (or, for an ALSA interface, the one
+/// thread that splits its channels) converts, meters and encodes, as a plain gst-launch
+/// line does, and `splitmuxsink`'s own queue takes the writing to disk off that thread.
+/// A queue here cost each microphone a thread and a thread switch per 20 ms buffer: 7 % of
+/// a core at 10 courtrooms in the benchmark (docs/BENCHMARKS.md).
+const AUDIO_TAIL: &str = "audioconvert name=in ! audioresample \
     ! audio/x-raw,rate=48000,channels=1 \
     ! level name=level interval=100000000 post-messages=true \
     ! volume name=privacy ! audioconvert ! flacenc name=enc";
@@ -214,6 +220,9 @@ pub fn build(
             let (desc, encoded) = video_head(&first.kind, segment_ns);
             let head = head_bin(&desc)?;
             configure_source(&head, &first.kind, &first.label)?;
+            if !encoded {
+                mend_missing_pts(&head.static_pad("src").expect("ghosted"));
+            }
             let queue = make("queue", None)?;
             queue.set_property("max-size-time", 4_000_000_000u64);
             queue.set_property("max-size-bytes", 0u32);
@@ -330,7 +339,7 @@ fn audio_branch(
         .by_name("in")
         .expect("named")
         .static_pad("sink")
-        .expect("queue sink");
+        .expect("audioconvert sink");
     let ghost = gst::GhostPad::builder_with_target(&input)?
         .name("sink")
         .build();
@@ -385,6 +394,40 @@ fn splitmux(target: &SegmentTarget, muxer: gst::Element) -> Result<gst::Element,
     Ok(sink)
 }
 
+/// Gives a camera's frame that arrives without a presentation time one, instead of letting
+/// the muxer fail on it ("Could not multiplex stream: Buffer has no PTS") and the whole
+/// camera be restarted, which loses seconds of video each time.
+///
+/// Seen with RTSP cameras when the machine is loaded (the benchmark at 20 courtrooms: 161
+/// restarts in 40 s); the depayloader and parser let such frames through. The frame takes
+/// its decoding time, which is its presentation time in streams without B-frames and the
+/// nearest earlier time otherwise; with neither, the previous frame's. Frames before the
+/// first timestamped one are dropped: a segment starts at a keyframe anyway.
+fn mend_missing_pts(pad: &gst::Pad) {
+    // The probe runs on the one streaming thread; an atomic only because probes are `Fn`.
+    let last = AtomicU64::new(u64::MAX);
+    pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+        let Some(gst::PadProbeData::Buffer(buffer)) = info.data.as_mut() else {
+            return gst::PadProbeReturn::Ok;
+        };
+        if let Some(pts) = buffer.pts() {
+            last.store(pts.nseconds(), Ordering::Relaxed);
+            return gst::PadProbeReturn::Ok;
+        }
+        let previous = Some(last.load(Ordering::Relaxed))
+            .filter(|&t| t != u64::MAX)
+            .map(gst::ClockTime::from_nseconds);
+        match buffer.dts().or(previous) {
+            Some(t) => {
+                buffer.make_mut().set_pts(t);
+                last.store(t.nseconds(), Ordering::Relaxed);
+                gst::PadProbeReturn::Ok
+            }
+            None => gst::PadProbeReturn::Drop,
+        }
+    });
+}
+
 fn watch_buffers(el: &gst::Element) -> Arc<AtomicU64> {
     watch_pad(&el.static_pad("src").expect("has a src pad"))
 }
@@ -402,4 +445,63 @@ fn watch_pad(pad: &gst::Pad) -> Arc<AtomicU64> {
         },
     );
     last
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gstreamer_app as gst_app;
+
+    /// What a camera's frames look like after the mend: a missing presentation time is
+    /// the decoding time, else the previous frame's; untimed frames before any timed one
+    /// are dropped. Frames with one are untouched.
+    #[test]
+    fn frames_without_a_presentation_time_get_one() {
+        gst::init().expect("GStreamer initialises");
+        let pipeline = gst::parse::launch(
+            "appsrc name=in format=time caps=video/x-h264,stream-format=byte-stream,alignment=au \
+             ! appsink name=out sync=false",
+        )
+        .expect("valid description")
+        .downcast::<gst::Pipeline>()
+        .expect("a pipeline");
+        let src = pipeline
+            .by_name("in")
+            .and_then(|e| e.downcast::<gst_app::AppSrc>().ok())
+            .expect("appsrc");
+        let sink = pipeline
+            .by_name("out")
+            .and_then(|e| e.downcast::<gst_app::AppSink>().ok())
+            .expect("appsink");
+        mend_missing_pts(&src.static_pad("src").expect("src pad"));
+        pipeline.set_state(gst::State::Playing).expect("plays");
+        let ms = gst::ClockTime::from_mseconds;
+        // (pts, dts) in; the frames are told apart by their first byte.
+        let frames: [(Option<u64>, Option<u64>); 5] = [
+            (None, None),          // before any time: dropped
+            (Some(0), Some(0)),    // timed: kept as is
+            (None, Some(40)),      // decoding time only: takes it
+            (None, None),          // nothing: takes the previous frame's
+            (Some(120), Some(80)), // timed, B-frame style: untouched
+        ];
+        for (i, (pts, dts)) in frames.iter().enumerate() {
+            let mut b = gst::Buffer::from_slice(vec![i as u8; 8]);
+            let m = b.get_mut().expect("fresh buffer");
+            m.set_pts(pts.map(ms));
+            m.set_dts(dts.map(ms));
+            src.push_buffer(b).expect("pushed");
+        }
+        src.end_of_stream().expect("ended");
+        let mut got = Vec::new();
+        while let Ok(sample) = sink.pull_sample() {
+            let b = sample.buffer().expect("a buffer");
+            let first = b.map_readable().expect("readable")[0];
+            got.push((first, b.pts().map(|t| t.mseconds())));
+        }
+        pipeline.set_state(gst::State::Null).expect("stops");
+        assert_eq!(
+            got,
+            vec![(1, Some(0)), (2, Some(40)), (3, Some(40)), (4, Some(120))]
+        );
+    }
 }

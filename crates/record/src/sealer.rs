@@ -284,7 +284,9 @@ pub fn sync_and_hash(path: &Path) -> Result<(u64, String), String> {
     f.sync_all()
         .map_err(|e| format!("{}: {e}", path.display()))?;
     let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
+    // On the stack and small: a fresh 1 MiB heap buffer per segment was mapped, faulted
+    // in and unmapped again every time (a camera closes a segment every 2 s).
+    let mut buf = [0u8; 64 * 1024];
     let mut len = 0u64;
     loop {
         let n = f
