@@ -511,7 +511,7 @@ gst_args() {
             printf '%s\n' '!' audio/x-raw,rate=48000,channels=1 '!' level '!' volume '!' audioconvert '!' flacenc \
                 '!' identity drop-buffer-flags=header
         else
-            printf '%s\n' '!' identity silent=true '!' queue max-size-time=2000000000 '!' audioconvert \
+            printf '%s\n' '!' identity silent=true '!' audioconvert \
                 '!' audioresample '!' audio/x-raw,rate=48000,channels=1 \
                 '!' level interval=100000000 post-messages=true '!' volume '!' audioconvert '!' flacenc \
                 '!' identity drop-buffer-flags=header
