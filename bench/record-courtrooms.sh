@@ -512,8 +512,7 @@ gst_args() {
             printf '%s\n' '!' audio/x-raw,rate=48000,channels=1 '!' level '!' volume '!' audioconvert '!' flacenc \
                 '!' identity drop-buffer-flags=header
         else
-            printf '%s\n' '!' identity silent=true '!' audioconvert \
-                '!' audioresample '!' audio/x-raw,rate=48000,channels=1 \
+            printf '%s\n' '!' audio/x-raw,format=S16LE,rate=48000,channels=1 \
                 '!' level interval=100000000 post-messages=true '!' volume '!' audioconvert '!' flacenc \
                 '!' identity drop-buffer-flags=header
         fi

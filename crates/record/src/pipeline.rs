@@ -132,13 +132,17 @@ fn audio_head(kind: &SourceKind) -> String {
              ! audioconvert"
                 .into()
         }
-        SourceKind::TestTone { .. } => {
-            "audiotestsrc name=src is-live=true wave=sine volume=0.2 samplesperbuffer=960".into()
-        }
+        // The test sources deliver the tail's format themselves (`CONVERTED`), so their
+        // microphones need no converter and resampler; their last element is the head's
+        // `out`, so the head needs no identity of its own either.
+        SourceKind::TestTone { .. } => format!(
+            "audiotestsrc name=src is-live=true wave=sine volume=0.2 samplesperbuffer=960 \
+             ! capsfilter name=out caps={CONVERTED}"
+        ),
         SourceKind::TestSpeech { .. } => format!(
             "multifilesrc name=src loop=true ! rawaudioparse use-sink-caps=false format=pcm \
              pcm-format=s16le sample-rate={AUDIO_RATE} num-channels=1 \
-             ! audiobuffersplit output-buffer-duration=1/50 ! identity sync=true"
+             ! audiobuffersplit output-buffer-duration=1/50 ! identity name=out sync=true"
         ),
         // Real-time pacing needs small buffers: `identity sync` waits for a buffer's start
         // and then lets all of it through at once.
@@ -149,16 +153,27 @@ fn audio_head(kind: &SourceKind) -> String {
     }
 }
 
-/// The common tail of every microphone: mono 48 kHz, meter, privacy mute, FLAC.
+/// What the test sources deliver: mono 48 kHz, 16 bits, as the meter and encoder take it.
+const CONVERTED: &str = "audio/x-raw,format=S16LE,rate=48000,channels=1";
+
+/// Whether a source's audio must be converted to mono 48 kHz first (a device's or a file's
+/// own rate and channels); the test sources deliver `CONVERTED` as it is.
+fn needs_conversion(kind: &SourceKind) -> bool {
+    !matches!(
+        kind,
+        SourceKind::TestTone { .. } | SourceKind::TestSpeech { .. }
+    )
+}
+
+/// The common tail of every microphone: meter, privacy mute, FLAC; after a converter to
+/// mono 48 kHz where the source needs one.
 ///
 /// No queue of its own: the source's streaming thread (or, for an ALSA interface, the one
 /// thread that splits its channels) converts, meters and encodes, as a plain gst-launch
 /// line does, and `splitmuxsink`'s own queue takes the writing to disk off that thread.
 /// A queue here cost each microphone a thread and a thread switch per 20 ms buffer: 7 % of
 /// a core at 10 courtrooms in the benchmark (docs/BENCHMARKS.md).
-const AUDIO_TAIL: &str = "audioconvert name=in ! audioresample \
-    ! audio/x-raw,rate=48000,channels=1 \
-    ! level name=level interval=100000000 post-messages=true \
+const AUDIO_TAIL: &str = "level name=level interval=100000000 post-messages=true \
     ! volume name=privacy ! audioconvert ! flacenc name=enc";
 
 /// Builds the pipeline for one source (or one ALSA device and the microphones on it).
@@ -184,7 +199,7 @@ pub fn build(
             let SourceKind::Alsa { channel, .. } = source.kind else {
                 unreachable!("grouped by device")
             };
-            let (bin, stream) = audio_branch(&source.id, target, segment_ns)?;
+            let (bin, stream) = audio_branch(&source.id, target, segment_ns, true)?;
             pipeline.add(&bin)?;
             branches.push((channel, bin));
             streams.push(stream);
@@ -272,7 +287,8 @@ pub fn build(
             } else {
                 configure_source(&head, &first.kind, &first.label)?;
             }
-            let (bin, stream) = audio_branch(&first.id, target, segment_ns)?;
+            let (bin, stream) =
+                audio_branch(&first.id, target, segment_ns, needs_conversion(&first.kind))?;
             pipeline.add_many([head.upcast_ref::<gst::Element>(), bin.upcast_ref()])?;
             head.link(&bin)?;
             streams.push(stream);
@@ -284,16 +300,20 @@ pub fn build(
 /// A source's head as a bin with one `src` ghost pad. Pads are ghosted by hand: letting
 /// the parser ghost unlinked pads would also ghost the sink pad waiting for a dynamic pad
 /// (rtspsrc, decodebin), and the delayed link would then fail.
+/// The pad ghosted is that of the element named `out`: the description's last element
+/// where it names one, else an identity added for the purpose.
 fn head_bin(desc: &str) -> Result<gst::Bin, PipelineError> {
-    let bin = gst::parse::bin_from_description(
-        &format!("{desc} ! identity name=out silent=true"),
-        false,
-    )?;
+    let desc = if desc.contains("name=out") {
+        desc.to_string()
+    } else {
+        format!("{desc} ! identity name=out silent=true")
+    };
+    let bin = gst::parse::bin_from_description(&desc, false)?;
     let out = bin
         .by_name("out")
         .expect("named")
         .static_pad("src")
-        .expect("identity src");
+        .expect("out has a src pad");
     let ghost = gst::GhostPad::builder_with_target(&out)?
         .name("src")
         .build();
@@ -333,13 +353,26 @@ fn audio_branch(
     id: &str,
     target: &SegmentTarget,
     segment_ns: u64,
+    convert: bool,
 ) -> Result<(gst::Bin, StreamElements), PipelineError> {
-    let bin = gst::parse::bin_from_description(AUDIO_TAIL, false)?;
+    let (desc, first) = if convert {
+        (
+            // The sample format is left to negotiation: a 24-bit interface stays 24-bit.
+            format!(
+                "audioconvert name=in ! audioresample ! audio/x-raw,rate={AUDIO_RATE},channels=1 \
+                 ! {AUDIO_TAIL}"
+            ),
+            "in",
+        )
+    } else {
+        (AUDIO_TAIL.to_string(), "level")
+    };
+    let bin = gst::parse::bin_from_description(&desc, false)?;
     let input = bin
-        .by_name("in")
+        .by_name(first)
         .expect("named")
         .static_pad("sink")
-        .expect("audioconvert sink");
+        .expect("the branch's first element has a sink pad");
     let ghost = gst::GhostPad::builder_with_target(&input)?
         .name("sink")
         .build();

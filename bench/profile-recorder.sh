@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Where the CPU goes: N courtrooms recorded by `verbatim record` (KIND=recorder) or by the
+# benchmark's bare gst-launch pipelines (KIND=gst-bare), with CPU per thread name from
+# /proc/PID/task/*/stat and, with PERF=1, a system-wide `perf record -g` of the window.
+# A companion to bench/record-courtrooms.sh (which gives the figures in docs/BENCHMARKS.md):
+# this one is for finding out why they are what they are.
+#
+#   KIND=recorder N=10 bench/profile-recorder.sh
+#   KIND=gst-bare N=10 PERF=1 bench/profile-recorder.sh
+#   perf report -i $DIR/perf.data --no-children -g none --sort comm   # then by dso,sym
+#
+# Environment: KIND (recorder | gst-bare), N (courtrooms, default 10), WARMUP (s, 10),
+# WINDOW (s, 20), PERF (0 | 1), DIR (work directory, default /var/tmp/verbatim-profile),
+# BIN (default $CARGO_TARGET_DIR/release/verbatim, built with `cargo build --release -p verbatim`).
+set -euo pipefail
+KIND=${KIND:-recorder}
+N=${N:-10}
+WARMUP=${WARMUP:-10}
+WINDOW=${WINDOW:-20}
+PERF=${PERF:-0}
+DIR=${DIR:-/var/tmp/verbatim-profile}
+BIN=${BIN:-${CARGO_TARGET_DIR:-$HOME/.cache/verbatim-target}/release/verbatim}
+die() { echo "profile-recorder: $*" >&2; exit 1; }
+[[ $KIND == recorder || $KIND == gst-bare ]] || die "KIND must be recorder or gst-bare"
+[[ $N =~ ^[0-9]+$ && $N -ge 1 ]] || die "N must be a count"
+[[ -x $BIN ]] || die "no verbatim binary at $BIN (cargo build --release -p verbatim)"
+case $DIR in / | /var | /var/tmp | /tmp | "$HOME" | "") die "DIR=$DIR: give a directory of its own" ;; esac
+((PERF == 0)) || command -v perf >/dev/null || die "PERF=1 needs perf"
+
+W=$DIR/$KIND
+rm -rf "$W"
+mkdir -p "$W"
+H264=$DIR/cam.h264
+[[ -f $H264 ]] || gst-launch-1.0 -q videotestsrc num-buffers=250 pattern=snow \
+    ! video/x-raw,width=1280,height=720,framerate=25/1 \
+    ! x264enc bitrate=4000 key-int-max=25 speed-preset=veryfast \
+    ! video/x-h264,stream-format=byte-stream,profile=high ! filesink location="$H264"
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$BIN" test-cameras --listen "127.0.0.1:$PORT" --cameras $((4 * N)) --h264-file "$H264" >"$W/server.log" 2>&1 &
+SERVER=$!
+pids=()
+cleanup() {
+    local p
+    for p in "${pids[@]}" "$SERVER"; do kill -KILL "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+trap cleanup EXIT
+sleep 2
+
+ROLES=(judge secretary prosecutor defence witness defendant)
+DURATION=$((WARMUP + WINDOW + 5))
+for k in $(seq "$N"); do
+    d=$W/r$k
+    if [[ $KIND == recorder ]]; then
+        "$BIN" init --data "$d" --court "c$k" >/dev/null 2>&1 || die "verbatim init failed in $d"
+        {
+            printf '\n[[courtrooms]]\nid = "room-%d"\n' "$k"
+            for c in 1 2 3 4; do
+                printf '\n[[courtrooms.sources]]\nid = "cam%d"\nkind = "rtsp_camera"\nurl = "rtsp://127.0.0.1:%d/cam%d"\n' \
+                    "$c" "$PORT" $((4 * (k - 1) + c))
+            done
+            for m in 1 2 3 4 5 6; do
+                printf '\n[[courtrooms.sources]]\nid = "mic%d"\nkind = "test_tone"\nfreq = %s\nrole = "%s"\n' \
+                    "$m" "$((220 * m)).0" "${ROLES[m - 1]}"
+            done
+        } >>"$d/verbatim.toml"
+        "$BIN" record --data "$d" --duration "$DURATION" --hearing profile --quiet --json >"$d.json" 2>"$d.err" &
+    else
+        mkdir -p "$d"
+        args=()
+        for c in 1 2 3 4; do
+            mkdir -p "$d/cam$c"
+            args+=(rtspsrc "location=rtsp://127.0.0.1:$PORT/cam$((4 * (k - 1) + c))" protocols=tcp latency=200
+                '!' rtph264depay '!' h264parse config-interval=-1 '!' queue
+                '!' splitmuxsink max-size-time=2500000000 'muxer="mp4mux fragment-duration=500"'
+                "location=$d/cam$c/%06d.mp4")
+        done
+        for m in 1 2 3 4 5 6; do
+            mkdir -p "$d/mic$m"
+            args+=(audiotestsrc is-live=true wave=sine volume=0.2 samplesperbuffer=960 "freq=$((220 * m)).0"
+                '!' audio/x-raw,rate=48000,channels=1 '!' level '!' volume '!' audioconvert '!' flacenc
+                '!' identity drop-buffer-flags=header '!' "s$m.audio_%u" splitmuxsink "name=s$m"
+                max-size-time=2000000000 muxer=matroskamux "location=$d/mic$m/%06d.mka")
+        done
+        gst-launch-1.0 -e "${args[@]}" >"$d.log" 2>&1 &
+    fi
+    pids+=("$!")
+done
+sleep "$WARMUP"
+(
+    if ((PERF == 1)); then
+        perf record -q -a -g -F 199 -o "$W/perf.data" -- sleep "$WINDOW" 2>/dev/null
+    fi
+) &
+PERF_JOB=$!
+python3 - "$WINDOW" "${pids[@]}" <<'PY'
+import collections, os, re, sys, time
+window, pids = float(sys.argv[1]), sys.argv[2:]
+def snap():
+    out, total = {}, 0
+    for p in pids:
+        try:
+            f = open(f"/proc/{p}/stat").read()
+            total += sum(int(x) for x in f[f.rindex(")") + 2:].split()[11:13])
+            tasks = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            continue
+        for t in tasks:
+            try:
+                s = open(f"/proc/{p}/task/{t}/stat").read()
+            except OSError:
+                continue
+            name = re.sub(r"[0-9]+", "", s[s.index("(") + 1:s.rindex(")")])
+            f = s[s.rindex(")") + 2:].split()
+            out[(p, t)] = (name, int(f[11]), int(f[12]))
+    return out, total
+hz = os.sysconf("SC_CLK_TCK")
+(a, ta), t0 = snap(), time.time()
+time.sleep(window)
+(b, tb), t1 = snap(), time.time()
+d = (t1 - t0) * hz / 100
+user, system, threads = collections.Counter(), collections.Counter(), collections.Counter()
+for k, (name, u, s) in b.items():
+    threads[name] += 1
+    if k in a:
+        user[name] += u - a[k][1]
+        system[name] += s - a[k][2]
+print(f"{'thread name':26s} {'threads':>7s} {'user %':>7s} {'sys %':>7s}")
+for n in sorted(user, key=lambda n: -(user[n] + system[n])):
+    if user[n] + system[n]:
+        print(f"{n:26s} {threads[n]:7d} {user[n] / d:7.1f} {system[n] / d:7.1f}")
+print(f"{'all threads alive':26s} {sum(threads.values()):7d} {sum(user.values()) / d:7.1f} {sum(system.values()) / d:7.1f}")
+print(f"processes (utime+stime, exited threads included): {(tb - ta) / d:.1f} % of a core")
+PY
+wait "$PERF_JOB" 2>/dev/null || true
+if [[ $KIND == gst-bare ]]; then
+    for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
+fi
+for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+pids=()
+if [[ $KIND == recorder ]]; then
+    echo "seal latency and segments per stream (first courtroom): $(tail -n 1 "$W/r1.err")"
+    grep -h ALARM "$W"/r*.err | sed 's/[0-9]//g' | sort | uniq -c | sort -rn | head -5 || true
+else
+    echo "gst-launch processes that failed: $(grep -l '^ERROR' "$W"/r*.log 2>/dev/null | wc -l) of $N"
+fi
+((PERF == 0)) || echo "perf data: $W/perf.data"
