@@ -77,14 +77,15 @@ fn make(factory: &str, name: Option<&str>) -> Result<gst::Element, PipelineError
         .map_err(|_| PipelineError::MissingElement(factory.to_string()))
 }
 
-/// The part of a video pipeline that produces parsed H.264/H.265, as a bin description.
+/// The part of a video pipeline that produces parsed H.264/H.265, as a bin description
+/// whose last element is named `out`.
 fn video_head(kind: &SourceKind, segment_ns: u64) -> (String, bool) {
     let gop = ((segment_ns as f64 / 1e9) * TEST_FPS as f64)
         .round()
         .max(1.0) as u32;
     let encode = format!(
         "x264enc tune=zerolatency speed-preset=ultrafast bitrate=800 key-int-max={gop} \
-         ! video/x-h264,profile=baseline ! h264parse config-interval=-1"
+         ! video/x-h264,profile=baseline ! h264parse name=out config-interval=-1"
     );
     match kind {
         SourceKind::RtspCamera { codec, .. } => {
@@ -95,7 +96,7 @@ fn video_head(kind: &SourceKind, segment_ns: u64) -> (String, bool) {
             (
                 format!(
                     "rtspsrc name=src protocols=tcp latency=200 tcp-timeout=3000000 \
-                     ! {depay} ! {parse} config-interval=-1"
+                     ! {depay} ! {parse} name=out config-interval=-1"
                 ),
                 false,
             )
@@ -116,7 +117,7 @@ fn video_head(kind: &SourceKind, segment_ns: u64) -> (String, bool) {
             true,
         ),
         SourceKind::File { .. } => (
-            "filesrc name=src ! parsebin ! h264parse config-interval=-1 ! identity sync=true"
+            "filesrc name=src ! parsebin ! h264parse config-interval=-1 ! identity name=out sync=true"
                 .to_string(),
             false,
         ),
@@ -124,17 +125,17 @@ fn video_head(kind: &SourceKind, segment_ns: u64) -> (String, bool) {
     }
 }
 
-/// The part of an audio pipeline that produces raw audio, as a bin description.
+/// The part of an audio pipeline that produces raw audio, as a bin description whose last
+/// element is named `out`.
 fn audio_head(kind: &SourceKind) -> String {
     match kind {
         SourceKind::RtspAudio { .. } => {
             "rtspsrc name=src protocols=tcp latency=200 tcp-timeout=3000000 ! decodebin \
-             ! audioconvert"
+             ! audioconvert name=out"
                 .into()
         }
         // The test sources deliver the tail's format themselves (`CONVERTED`), so their
-        // microphones need no converter and resampler; their last element is the head's
-        // `out`, so the head needs no identity of its own either.
+        // microphones need no converter and resampler.
         SourceKind::TestTone { .. } => format!(
             "audiotestsrc name=src is-live=true wave=sine volume=0.2 samplesperbuffer=960 \
              ! capsfilter name=out caps={CONVERTED}"
@@ -147,7 +148,7 @@ fn audio_head(kind: &SourceKind) -> String {
         // Real-time pacing needs small buffers: `identity sync` waits for a buffer's start
         // and then lets all of it through at once.
         SourceKind::File { .. } => "filesrc name=src ! decodebin ! audioconvert \
-             ! audiobuffersplit output-buffer-duration=1/50 ! identity sync=true"
+             ! audiobuffersplit output-buffer-duration=1/50 ! identity name=out sync=true"
             .into(),
         _ => unreachable!("video and ALSA sources have their own heads"),
     }
@@ -300,15 +301,9 @@ pub fn build(
 /// A source's head as a bin with one `src` ghost pad. Pads are ghosted by hand: letting
 /// the parser ghost unlinked pads would also ghost the sink pad waiting for a dynamic pad
 /// (rtspsrc, decodebin), and the delayed link would then fail.
-/// The pad ghosted is that of the element named `out`: the description's last element
-/// where it names one, else an identity added for the purpose.
+/// The pad ghosted is that of the description's last element, which every head names `out`.
 fn head_bin(desc: &str) -> Result<gst::Bin, PipelineError> {
-    let desc = if desc.contains("name=out") {
-        desc.to_string()
-    } else {
-        format!("{desc} ! identity name=out silent=true")
-    };
-    let bin = gst::parse::bin_from_description(&desc, false)?;
+    let bin = gst::parse::bin_from_description(desc, false)?;
     let out = bin
         .by_name("out")
         .expect("named")
