@@ -47,41 +47,19 @@ cleanup() {
 trap cleanup EXIT
 sleep 2
 
-ROLES=(judge secretary prosecutor defence witness defendant)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/courtroom.sh
+source "$ROOT/bench/courtroom.sh" # room_toml, gst_args: the same courtrooms as the benchmark
 DURATION=$((WARMUP + WINDOW + 5))
 for k in $(seq "$N"); do
     d=$W/r$k
     if [[ $KIND == recorder ]]; then
         "$BIN" init --data "$d" --court "c$k" >/dev/null 2>&1 || die "verbatim init failed in $d"
-        {
-            printf '\n[[courtrooms]]\nid = "room-%d"\n' "$k"
-            for c in 1 2 3 4; do
-                printf '\n[[courtrooms.sources]]\nid = "cam%d"\nkind = "rtsp_camera"\nurl = "rtsp://127.0.0.1:%d/cam%d"\n' \
-                    "$c" "$PORT" $((4 * (k - 1) + c))
-            done
-            for m in 1 2 3 4 5 6; do
-                printf '\n[[courtrooms.sources]]\nid = "mic%d"\nkind = "test_tone"\nfreq = %s\nrole = "%s"\n' \
-                    "$m" "$((220 * m)).0" "${ROLES[m - 1]}"
-            done
-        } >>"$d/verbatim.toml"
+        room_toml "$k" >>"$d/verbatim.toml"
         "$BIN" record --data "$d" --duration "$DURATION" --hearing profile --quiet --json >"$d.json" 2>"$d.err" &
     else
         mkdir -p "$d"
-        args=()
-        for c in 1 2 3 4; do
-            mkdir -p "$d/cam$c"
-            args+=(rtspsrc "location=rtsp://127.0.0.1:$PORT/cam$((4 * (k - 1) + c))" protocols=tcp latency=200
-                '!' rtph264depay '!' h264parse config-interval=-1 '!' queue
-                '!' splitmuxsink max-size-time=2500000000 'muxer="mp4mux fragment-duration=500"'
-                "location=$d/cam$c/%06d.mp4")
-        done
-        for m in 1 2 3 4 5 6; do
-            mkdir -p "$d/mic$m"
-            args+=(audiotestsrc is-live=true wave=sine volume=0.2 samplesperbuffer=960 "freq=$((220 * m)).0"
-                '!' audio/x-raw,rate=48000,channels=1 '!' level '!' volume '!' audioconvert '!' flacenc
-                '!' identity drop-buffer-flags=header '!' "s$m.audio_%u" splitmuxsink "name=s$m"
-                max-size-time=2000000000 muxer=matroskamux "location=$d/mic$m/%06d.mka")
-        done
+        mapfile -t args < <(gst_args gst-bare "$k" "$d")
         gst-launch-1.0 -e "${args[@]}" >"$d.log" 2>&1 &
     fi
     pids+=("$!")
