@@ -183,29 +183,8 @@ enum Command {
     Export {
         #[arg(long)]
         data: PathBuf,
-        #[arg(long)]
-        hearing: String,
-        /// Start of a clip, in seconds from the hearing's start.
-        #[arg(long)]
-        from: Option<f64>,
-        /// End of a clip, in seconds from the hearing's start.
-        #[arg(long)]
-        to: Option<f64>,
-        /// Where to write the bundle (must not exist).
-        #[arg(long)]
-        out: PathBuf,
-        /// Language of the certificate: kk, ru or en.
-        #[arg(long, default_value = "ru")]
-        lang: String,
-        /// A redacted public copy: the redaction's id (from `verbatim redact`). Its
-        /// re-encoded segments stand in for the originals, which stay out of the bundle,
-        /// as do the transcript and the notes inside its spans.
-        #[arg(long)]
-        redaction: Option<String>,
-        /// Add a convenience MP4 per camera with the microphones mixed in, under derived/:
-        /// outside the proof, and marked so.
-        #[arg(long)]
-        derived: bool,
+        #[command(flatten)]
+        args: ExportArgs,
     },
     /// Declare a redaction for public copies: spans of microphones muted and of cameras
     /// blanked, each with its reason. The touched segments are re-encoded and sealed as
@@ -477,27 +456,7 @@ fn run(command: Command) -> Result<ExitCode> {
                 eprintln!("imported {line}");
             }
         }
-        Command::Export {
-            data,
-            hearing,
-            from,
-            to,
-            out,
-            lang,
-            redaction,
-            derived,
-        } => export(
-            &data,
-            ExportArgs {
-                hearing,
-                from,
-                to,
-                out,
-                lang,
-                redaction,
-                derived,
-            },
-        )?,
+        Command::Export { data, args } => export(&data, args)?,
         Command::Redact {
             data,
             hearing,
@@ -624,13 +583,30 @@ fn hearings(data: &std::path::Path, json: bool) -> Result<()> {
 }
 
 /// `verbatim export`'s options.
+#[derive(clap::Args)]
 struct ExportArgs {
+    #[arg(long)]
     hearing: String,
+    /// Start of a clip, in seconds from the hearing's start.
+    #[arg(long)]
     from: Option<f64>,
+    /// End of a clip, in seconds from the hearing's start.
+    #[arg(long)]
     to: Option<f64>,
+    /// Where to write the bundle (must not exist).
+    #[arg(long)]
     out: PathBuf,
+    /// Language of the certificate: kk, ru or en.
+    #[arg(long, default_value = "ru")]
     lang: String,
+    /// A redacted public copy: the redaction's id (from `verbatim redact`). Its
+    /// re-encoded segments stand in for the originals, which stay out of the bundle,
+    /// as do the transcript and the notes inside its spans.
+    #[arg(long)]
     redaction: Option<String>,
+    /// Add a convenience MP4 per camera with the microphones mixed in, under derived/:
+    /// outside the proof, and marked so.
+    #[arg(long)]
     derived: bool,
 }
 
