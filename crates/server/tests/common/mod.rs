@@ -82,22 +82,17 @@ impl Client {
     }
 
     pub async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let (s, v, _) = call(
-            &self.app,
-            "PUT",
-            path,
-            &self.cookie,
-            &self.csrf,
-            Some(&body.to_string()),
-        )
-        .await;
-        (s, v)
+        self.send("PUT", path, body).await
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send("POST", path, body).await
+    }
+
+    async fn send(&self, method: &str, path: &str, body: Value) -> (StatusCode, Value) {
         let (s, v, _) = call(
             &self.app,
-            "POST",
+            method,
             path,
             &self.cookie,
             &self.csrf,
