@@ -10,7 +10,7 @@
 #   perf report -i $DIR/perf.data --no-children -g none --sort comm   # then by dso,sym
 #
 # Environment: KIND (recorder | gst-bare), N (courtrooms, default 10), WARMUP (s, 10),
-# WINDOW (s, 20), PERF (0 | 1), DIR (work directory, default /var/tmp/verbatim-profile),
+# WINDOW (s, 20), PERF (0 | 1), ONE_FEED (0 | 1: the camera server's --one-feed), DIR (work directory, default /var/tmp/verbatim-profile),
 # BIN (default $CARGO_TARGET_DIR/release/verbatim, built with `cargo build --release -p verbatim`).
 set -euo pipefail
 KIND=${KIND:-recorder}
@@ -18,6 +18,7 @@ N=${N:-10}
 WARMUP=${WARMUP:-10}
 WINDOW=${WINDOW:-20}
 PERF=${PERF:-0}
+ONE_FEED=${ONE_FEED:-0}
 DIR=${DIR:-/var/tmp/verbatim-profile}
 BIN=${BIN:-${CARGO_TARGET_DIR:-$HOME/.cache/verbatim-target}/release/verbatim}
 die() { echo "profile-recorder: $*" >&2; exit 1; }
@@ -36,7 +37,8 @@ H264=$DIR/cam.h264
     ! x264enc bitrate=4000 key-int-max=25 speed-preset=veryfast \
     ! video/x-h264,stream-format=byte-stream,profile=high ! filesink location="$H264"
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$BIN" test-cameras --listen "127.0.0.1:$PORT" --cameras $((4 * N)) --h264-file "$H264" >"$W/server.log" 2>&1 &
+"$BIN" test-cameras --listen "127.0.0.1:$PORT" --cameras $((4 * N)) --h264-file "$H264" \
+    $( ((ONE_FEED == 1)) && echo --one-feed) >"$W/server.log" 2>&1 &
 SERVER=$!
 pids=()
 cleanup() {
@@ -71,9 +73,12 @@ sleep "$WARMUP"
     fi
 ) &
 PERF_JOB=$!
-python3 - "$WINDOW" "${pids[@]}" <<'PY'
+python3 - "$WINDOW" "$SERVER" "${pids[@]}" <<'PY'
 import collections, os, re, sys, time
-window, pids = float(sys.argv[1]), sys.argv[2:]
+window, server, pids = float(sys.argv[1]), sys.argv[2], sys.argv[3:]
+def cpu(p):
+    f = open(f"/proc/{p}/stat").read()
+    return sum(int(x) for x in f[f.rindex(")") + 2:].split()[11:13])
 def snap():
     out, total = {}, 0
     for p in pids:
@@ -93,9 +98,9 @@ def snap():
             out[(p, t)] = (name, int(f[11]), int(f[12]))
     return out, total
 hz = os.sysconf("SC_CLK_TCK")
-(a, ta), t0 = snap(), time.time()
+(a, ta), sa, t0 = snap(), cpu(server), time.time()
 time.sleep(window)
-(b, tb), t1 = snap(), time.time()
+(b, tb), sb, t1 = snap(), cpu(server), time.time()
 d = (t1 - t0) * hz / 100
 user, system, threads = collections.Counter(), collections.Counter(), collections.Counter()
 for k, (name, u, s) in b.items():
@@ -109,6 +114,7 @@ for n in sorted(user, key=lambda n: -(user[n] + system[n])):
         print(f"{n:26s} {threads[n]:7d} {user[n] / d:7.1f} {system[n] / d:7.1f}")
 print(f"{'all threads alive':26s} {sum(threads.values()):7d} {sum(user.values()) / d:7.1f} {sum(system.values()) / d:7.1f}")
 print(f"processes (utime+stime, exited threads included): {(tb - ta) / d:.1f} % of a core")
+print(f"camera server: {(sb - sa) / d:.1f} % of a core")
 PY
 wait "$PERF_JOB" 2>/dev/null || true
 if [[ $KIND == gst-bare ]]; then

@@ -168,6 +168,10 @@ enum Command {
         /// test pattern.
         #[arg(long)]
         h264_file: Option<PathBuf>,
+        /// Serve one stream at every camera path, read and packetized once and sent to
+        /// each client (the benchmark's cameras then cost the server the sending alone).
+        #[arg(long)]
+        one_feed: bool,
     },
     /// List the hearings in a court's log, with their ids.
     Hearings {
@@ -407,6 +411,7 @@ fn run(command: Command) -> Result<ExitCode> {
             listen,
             cameras,
             h264_file,
+            one_feed,
         } => {
             let (host, port) = listen
                 .rsplit_once(':')
@@ -425,7 +430,7 @@ fn run(command: Command) -> Result<ExitCode> {
                 None => verbatim_record::testcam::CameraFeed::Pattern,
             };
             eprintln!("test cameras at rtsp://{host}:{port}/cam1 .. /cam{cameras}");
-            verbatim_record::testcam::serve(&host, port, cameras, feed)?;
+            verbatim_record::testcam::serve(&host, port, cameras, feed, one_feed)?;
         }
         Command::Transcribe {
             audio,

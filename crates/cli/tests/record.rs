@@ -487,14 +487,15 @@ fn bad_recording_requests_fail_clearly_without_writing() {
     assert_eq!(entries(&dir).len(), before, "nothing was logged");
 }
 
-/// The benchmark's cameras: a pre-encoded H.264 file looped by the test-camera server
-/// records as a live camera does, in 2 s segments on the media clock.
-#[test]
-fn a_looped_h264_file_camera_records_like_a_live_one() {
-    let _serial = serial();
-    gst::init().unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let h264 = tmp.path().join("cam.h264");
+/// Records `cameras` (cam1, cam2, ...) served by the test-camera server from a looped
+/// 4 s H.264 file for `seconds`; returns the court's data directory.
+fn record_looped_file_cameras(
+    tmp: &std::path::Path,
+    cameras: u32,
+    one_feed: bool,
+    seconds: u32,
+) -> std::path::PathBuf {
+    let h264 = tmp.join("cam.h264");
     let p = gst::parse::launch(&format!(
         "videotestsrc num-buffers=100 ! video/x-raw,width=320,height=240,framerate=25/1 \
          ! x264enc key-int-max=25 speed-preset=ultrafast ! video/x-h264,stream-format=byte-stream \
@@ -509,27 +510,48 @@ fn a_looped_h264_file_camera_records_like_a_live_one() {
         .unwrap();
     p.set_state(gst::State::Null).unwrap();
 
-    let dir = tmp.path().join("court");
+    let dir = tmp.join("court");
     common::init(&dir);
     let port = free_port();
     let mut cfg = fs::read_to_string(dir.join("verbatim.toml")).unwrap();
-    cfg.push_str(&format!(
-        "\n[[courtrooms]]\nid = \"r\"\n[[courtrooms.sources]]\nid = \"cam1\"\nkind = \"rtsp_camera\"\nurl = \"rtsp://127.0.0.1:{port}/cam1\"\n"
-    ));
+    cfg.push_str("\n[[courtrooms]]\nid = \"r\"\n");
+    for c in 1..=cameras {
+        cfg.push_str(&format!(
+            "[[courtrooms.sources]]\nid = \"cam{c}\"\nkind = \"rtsp_camera\"\nurl = \"rtsp://127.0.0.1:{port}/cam{c}\"\n"
+        ));
+    }
     fs::write(dir.join("verbatim.toml"), cfg).unwrap();
     let listen = format!("127.0.0.1:{port}");
-    let _cams = spawn(&[
+    let n = cameras.to_string();
+    let mut args = vec![
         "test-cameras",
         "--listen",
         &listen,
         "--cameras",
-        "1",
+        &n,
         "--h264-file",
         h264.to_str().unwrap(),
-    ]);
+    ];
+    if one_feed {
+        args.push("--one-feed");
+    }
+    let _cams = spawn(&args);
     std::thread::sleep(Duration::from_secs(1));
     let d = dir.to_str().unwrap();
-    ok(&["record", "--data", d, "--duration", "11", "--quiet"]);
+    let secs = seconds.to_string();
+    ok(&["record", "--data", d, "--duration", &secs, "--quiet"]);
+    assert!(verbatim(&["verify", d]).status.success());
+    dir
+}
+
+/// The benchmark's cameras: a pre-encoded H.264 file looped by the test-camera server
+/// records as a live camera does, in 2 s segments on the media clock.
+#[test]
+fn a_looped_h264_file_camera_records_like_a_live_one() {
+    let _serial = serial();
+    gst::init().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = record_looped_file_cameras(tmp.path(), 1, false, 11);
     let segs = segments_by_stream(&entries(&dir));
     let cam = &segs["cam1"];
     // A 4 s file looped: segments of 2 s each, back to back, for the whole recording.
@@ -539,5 +561,48 @@ fn a_looped_h264_file_camera_records_like_a_live_one() {
         let len = (w[0].2 - w[0].1) as f64 / 1e9;
         assert!((1.9..=2.1).contains(&len), "{len} s");
     }
-    assert!(verbatim(&["verify", d]).status.success());
+}
+
+/// `test-cameras --one-feed` (the benchmark's camera server): every camera path serves the
+/// same stream, and each camera still records all of it, in full 2 s segments.
+#[test]
+fn one_feed_serves_every_camera_path_a_whole_stream() {
+    let _serial = serial();
+    gst::init().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = record_looped_file_cameras(tmp.path(), 3, true, 9);
+    let segs = segments_by_stream(&entries(&dir));
+    let lens: Vec<usize> = (1..=3).map(|c| segs[&format!("cam{c}")].len()).collect();
+    assert!(lens.iter().all(|&n| n >= 3), "segments per camera {lens:?}");
+    for c in 1..=3 {
+        for s in &segs[&format!("cam{c}")] {
+            let len = (s.2 - s.1) as f64 / 1e9;
+            assert!((0.0..=2.1).contains(&len), "cam{c}: {len} s");
+        }
+    }
+    // Each camera got the whole stream: the same bit rate over its inner segments (the
+    // first and last are cut by the start and stop).
+    let es = entries(&dir);
+    let rate = |cam: &str| {
+        let segs: Vec<&serde_json::Value> = es
+            .iter()
+            .filter(|e| e["kind"] == "segment_sealed" && e["stream"] == cam)
+            .collect();
+        let inner = &segs[1..segs.len() - 1];
+        let bytes: u64 = inner.iter().map(|e| e["bytes"].as_u64().unwrap()).sum();
+        let ns: u64 = inner
+            .iter()
+            .map(|e| e["media_end_ns"].as_u64().unwrap() - e["media_start_ns"].as_u64().unwrap())
+            .sum();
+        bytes as f64 * 8.0 / (ns as f64 / 1e9)
+    };
+    let rates: Vec<f64> = (1..=3).map(|c| rate(&format!("cam{c}"))).collect();
+    let (lo, hi) = (
+        rates.iter().cloned().fold(f64::MAX, f64::min),
+        rates.iter().cloned().fold(0.0, f64::max),
+    );
+    assert!(
+        lo > 10_000.0 && hi / lo < 1.3,
+        "bits per second per camera {rates:?}"
+    );
 }
