@@ -32,6 +32,11 @@
 # The camera server is started afresh for every group.
 # A group during which other work used more than OTHER_LIMIT % of a core is run again (up to
 # MAX_TRIES times) and the least disturbed try is kept.
+# With ROUNDS=R every group of an N is measured R times, in rounds, the order of the groups
+# turned by one each round (recorder, gst-bare, gst-matched; then gst-bare, gst-matched,
+# recorder; ...) so that a drift of the machine favours no group. The table gives each
+# group's median over the rounds with its range, and the ratio as the median of the rounds'
+# own ratios (the recorder against the other group of the same round) with its range.
 #
 # Environment:
 #   COURTROOMS="1 5 10 20"   courtroom counts to measure
@@ -41,13 +46,20 @@
 #   CAMERA_SERVER=auto       auto | verbatim | python: `verbatim test-cameras --h264-file`, or
 #                            the Python gst-rtsp-server stand-in below (auto: verbatim if its
 #                            streams carry timestamps, else python)
+#   ONE_FEED=1               1: `test-cameras --one-feed`, every camera path serves one stream,
+#                            read and packetized once and sent to each client (each recorder
+#                            camera still receives a whole ~4 Mbit/s stream of its own); the
+#                            server then costs about a fifth of a core less per 10 courtrooms,
+#                            which leaves the two cores to what is measured. 0: one pipeline
+#                            per camera, as before 2026-11-28 (the python server is always 0)
 #   PATTERN=snow             videotestsrc pattern of the camera file (snow: ~4 Mbit/s at
 #                            bitrate=4000; ball compresses to ~0.1 Mbit/s)
 #   OTHER_LIMIT=15           % of one core of other work above which a group is rerun
 #   MAX_TRIES=2
+#   ROUNDS=1                 measurements of each group per N (above)
 #   QUIET_WAIT=600           seconds to wait before a group for other work to stop
 #   BENCH_DIR=/var/tmp/verbatim-bench-rooms   work directory (no spaces); data is removed after
-#                            each N unless KEEP=1; results stay in it
+#                            each group unless KEEP=1; results stay in it
 #   OUT=$BENCH_DIR/record-courtrooms.tsv      one tab-separated line per measured group
 #                            (rewritten by each run; the log goes next to it, .log)
 #   CARGO_TARGET_DIR         default $HOME/.cache/verbatim-bench-target
@@ -60,8 +72,10 @@ WARMUP=${WARMUP:-10}
 BENCH_GROUPS=${BENCH_GROUPS:-"recorder gst-bare gst-matched"}
 CAMERA_SERVER=${CAMERA_SERVER:-auto}
 PATTERN=${PATTERN:-snow}
+ONE_FEED=${ONE_FEED:-1}
 OTHER_LIMIT=${OTHER_LIMIT:-15}
 MAX_TRIES=${MAX_TRIES:-2}
+ROUNDS=${ROUNDS:-1}
 QUIET_WAIT=${QUIET_WAIT:-600}
 BENCH_DIR=${BENCH_DIR:-/var/tmp/verbatim-bench-rooms}
 KEEP=${KEEP:-0}
@@ -309,7 +323,7 @@ for room in sorted(glob.glob(os.path.join(gdir, "rooms", "*"))):
 kept = (short == 0 and rec_fail == 0 and not missing and
         (kind != "recorder" or (verify_fail == 0 and lost == 0 and alarms == 0 and cover_min >= dur - 5)))
 row = dict(
-    n=n, group=kind, **{"try": meta["try"]}, window_s="%.1f" % win,
+    n=n, group=kind, round=meta.get("round", 1), **{"try": meta["try"]}, window_s="%.1f" % win,
     cpu_pct="%.1f" % (100 * cpu_win / win), cpu_pct_from_start="%.1f" % (100 * cpu_tot / since_start),
     cpu_s_window="%.2f" % cpu_win,
     rss_peak_mb="%.0f" % hwm, pss_mb="%.0f" % pss, threads=threads,
@@ -345,17 +359,54 @@ EOF
 
 # The summary table from the TSV.
 cat >"$RUN/report.py" <<'EOF'
-import csv, sys
+import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
 best = {}
-for r in rows:  # the least disturbed try of each (n, group)
-    k = (int(r["n"]), r["group"])
+for r in rows:  # the least disturbed try of each (n, group, round)
+    k = (int(r["n"]), r["group"], int(r.get("round") or 1))
     if k not in best or float(r["other_pct"]) < float(best[k]["other_pct"]):
         best[k] = r
 ns = sorted({k[0] for k in best})
-def g(n, grp, f, d="-"):
-    r = best.get((n, grp)); return r[f] if r else d
+rounds = sorted({k[2] for k in best})
+def runs(n, grp):
+    return [best[(n, grp, i)] for i in rounds if (n, grp, i) in best]
+def values(n, grp, f):
+    return [float(r[f]) for r in runs(n, grp) if r[f] not in ("-", "")]
+def spread(n, grp, f, fmt="%.1f"):
+    v = values(n, grp, f)
+    if not v:
+        return "-"
+    m = fmt % statistics.median(v)
+    return m if len(v) == 1 else "%s (%s–%s)" % (m, fmt % min(v), fmt % max(v))
+def m0(n, grp, f, fmt="%.0f"):
+    v = values(n, grp, f)
+    return fmt % statistics.median(v) if v else "-"
+def mx(n, grp, f):
+    v = values(n, grp, f)
+    return "%.0f" % max(v) if v else "-"
+def ratios(n, other):
+    # each round's recorder against the other group of the same round, where both kept up
+    v = []
+    for i in rounds:
+        a, b = best.get((n, "recorder", i)), best.get((n, other, i))
+        if a and b and a["kept_up"] == "yes" and b["kept_up"] == "yes" and float(b["cpu_pct"]) > 0:
+            v.append(float(a["cpu_pct"]) / float(b["cpu_pct"]))
+    if not v:
+        return "-"
+    m = "%.2f" % statistics.median(v)
+    return m if len(v) == 1 else "%s (%.2f–%.2f)" % (m, min(v), max(v))
+def kept(n, grp):
+    rs = runs(n, grp)
+    if not rs:
+        return "-"
+    k = sum(r["kept_up"] == "yes" for r in rs)
+    return "yes" if k == len(rs) else ("NO" if k == 0 else "%d of %d" % (k, len(rs)))
 print()
+if len(rounds) > 1:
+    print("%d rounds: each figure is the median over the rounds, the range in brackets; a ratio "
+          "is the median of the rounds' own ratios (rounds in which both groups kept up); seal "
+          "p99 is the largest of any courtroom in any round." % len(rounds))
+    print()
 print("| courtrooms | recorder CPU % | gst-bare CPU % | ratio | gst-matched CPU % | ratio | "
       "+ kernel threads: recorder / bare % | "
       "recorder RSS sum MB (PSS) | gst-bare RSS MB (PSS) | disk MB/s | seal p50 / p99 ms | "
@@ -363,25 +414,26 @@ print("| courtrooms | recorder CPU % | gst-bare CPU % | ratio | gst-matched CPU 
 print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|")
 ok_n = 0
 for n in ns:
-    rc = g(n, "recorder", "cpu_pct"); bc = g(n, "gst-bare", "cpu_pct"); mc = g(n, "gst-matched", "cpu_pct")
-    ratio = lambda a, b: "%.2f" % (float(a) / float(b)) if a != "-" and b != "-" and float(b) > 0 else "-"
-    plus = lambda grp: "%.1f" % (float(g(n, grp, "cpu_pct")) + float(g(n, grp, "kthreads_pct"))) \
-        if (n, grp) in best else "-"
+    def plus(grp):
+        v = [float(r["cpu_pct"]) + float(r["kthreads_pct"]) for r in runs(n, grp)]
+        return "%.1f" % statistics.median(v) if v else "-"
     print("| %d | %s | %s | %s | %s | %s | %s / %s | %s (%s) | %s (%s) | %s | %s / %s | %s / %s / %s | %s | %s / %s / %s |" % (
-        n, rc, bc, ratio(rc, bc), mc, ratio(rc, mc), plus("recorder"), plus("gst-bare"),
-        g(n, "recorder", "rss_peak_mb"), g(n, "recorder", "pss_mb"),
-        g(n, "gst-bare", "rss_peak_mb"), g(n, "gst-bare", "pss_mb"),
-        g(n, "recorder", "disk_mb_s"), g(n, "recorder", "seal_p50_ms"), g(n, "recorder", "seal_p99_ms"),
-        g(n, "recorder", "kept_up"), g(n, "gst-bare", "kept_up"), g(n, "gst-matched", "kept_up"),
-        g(n, "recorder", "server_cpu_pct"), g(n, "recorder", "other_pct"), g(n, "gst-bare", "other_pct"),
-        g(n, "gst-matched", "other_pct")))
-    r = best.get((n, "recorder"))
-    if r and r["kept_up"] == "yes" and float(r["cpu_pct"]) < 200 and r["seal_p99_ms"] != "-" \
-            and float(r["seal_p99_ms"]) < 500:
+        n, spread(n, "recorder", "cpu_pct"), spread(n, "gst-bare", "cpu_pct"), ratios(n, "gst-bare"),
+        spread(n, "gst-matched", "cpu_pct"), ratios(n, "gst-matched"), plus("recorder"), plus("gst-bare"),
+        m0(n, "recorder", "rss_peak_mb"), m0(n, "recorder", "pss_mb"),
+        m0(n, "gst-bare", "rss_peak_mb"), m0(n, "gst-bare", "pss_mb"),
+        spread(n, "recorder", "disk_mb_s", "%.2f"), m0(n, "recorder", "seal_p50_ms"),
+        mx(n, "recorder", "seal_p99_ms"),
+        kept(n, "recorder"), kept(n, "gst-bare"), kept(n, "gst-matched"),
+        spread(n, "recorder", "server_cpu_pct"), m0(n, "recorder", "other_pct", "%.1f"),
+        m0(n, "gst-bare", "other_pct", "%.1f"), m0(n, "gst-matched", "other_pct", "%.1f")))
+    rs = runs(n, "recorder")
+    if rs and all(r["kept_up"] == "yes" and float(r["cpu_pct"]) < 200 and r["seal_p99_ms"] != "-"
+                  and float(r["seal_p99_ms"]) < 500 for r in rs):
         ok_n = max(ok_n, n)
 print()
-print("largest N at which the recorder kept up, with recorder CPU < 200 %% and seal p99 < 500 ms: %s"
-      % (ok_n or "none"))
+print("largest N at which the recorder kept up in every round, with recorder CPU < 200 %% and "
+      "seal p99 < 500 ms: %s" % (ok_n or "none"))
 EOF
 
 # ---------------------------------------------------------------- build, camera file -------
@@ -416,7 +468,8 @@ PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); p
 
 start_server() {
     if [[ $1 == verbatim ]]; then
-        "$BIN" test-cameras --listen "127.0.0.1:$PORT" --cameras "$NCAM" --h264-file "$H264" >"$RUN/server.log" 2>&1 &
+        "$BIN" test-cameras --listen "127.0.0.1:$PORT" --cameras "$NCAM" --h264-file "$H264" \
+            $( ((ONE_FEED == 1)) && echo --one-feed) >"$RUN/server.log" 2>&1 &
     else
         "$PY" "$RUN/cams.py" 127.0.0.1 "$PORT" "$NCAM" "$H264" >"$RUN/server.log" 2>&1 &
     fi
@@ -460,7 +513,7 @@ if [[ $server_kind == python ]]; then
     distinct=$(camera_pts)
     ((distinct >= 50)) || die "the Python camera server's streams have only $distinct distinct timestamps"
 fi
-say "camera server: $server_kind, pid $SERVER_PID, $NCAM cameras at rtsp://127.0.0.1:$PORT/cam1..cam$NCAM"
+say "camera server: $server_kind$([[ $server_kind == verbatim && $ONE_FEED == 1 ]] && echo ' --one-feed'), pid $SERVER_PID, $NCAM cameras at rtsp://127.0.0.1:$PORT/cam1..cam$NCAM"
 
 # ---------------------------------------------------------------- courtrooms ---------------
 
@@ -526,9 +579,9 @@ reap() { # waits for the PIDs in LIVE to exit (deadline $1 epoch s), then kills 
 declare -A RCFILE
 HEADER_DONE=0 # OUT is rewritten by every run
 
-run_group() { # $1 = kind, $2 = N, $3 = try
-    local kind=$1 n=$2 try=$3 gdir k d t_start pids=() args
-    gdir=$RUN/n$n/$kind.$try
+run_group() { # $1 = kind, $2 = N, $3 = try, $4 = round
+    local kind=$1 n=$2 try=$3 round=$4 gdir k d t_start pids=() args
+    gdir=$RUN/n$n/$kind.r$round.$try
     mkdir -p "$gdir/rooms"
     # prepare everything before the clock starts
     for k in $(seq "$n"); do
@@ -542,7 +595,7 @@ run_group() { # $1 = kind, $2 = N, $3 = try
         fi
     done
     wait_quiet
-    say "N=$n $kind (try $try): $n processes for $DURATION s"
+    say "N=$n $kind (round $round of $ROUNDS, try $try): $n processes for $DURATION s"
     t_start=$(now)
     for k in $(seq "$n"); do
         d=$gdir/rooms/$k
@@ -571,8 +624,8 @@ run_group() { # $1 = kind, $2 = N, $3 = try
     fi
     reap "$(awk -v t="$t_start" -v d="$DURATION" 'BEGIN { printf "%.6f", t + d + 60 }')"
     note "  all $n exited $(awk -v t="$t_start" -v n="$EPOCHREALTIME" -v d="$DURATION" 'BEGIN { printf "%.1f", n - t - d }') s after DURATION"
-    printf '{"kind": "%s", "n": %d, "try": %d, "duration": %d, "hz": %d, "t_start": %s, "pids": [%s], "server_pid": %d, "load_before": "%s"}\n' \
-        "$kind" "$n" "$try" "$DURATION" "$HZ" "$t_start" "$(
+    printf '{"kind": "%s", "n": %d, "round": %d, "try": %d, "duration": %d, "hz": %d, "t_start": %s, "pids": [%s], "server_pid": %d, "load_before": "%s"}\n' \
+        "$kind" "$n" "$round" "$try" "$DURATION" "$HZ" "$t_start" "$(
             IFS=,
             echo "${pids[*]}"
         )" "$SERVER_PID" "$LOAD_BEFORE" >"$gdir/meta.json"
@@ -586,6 +639,14 @@ run_group() { # $1 = kind, $2 = N, $3 = try
         done
     fi
     "$PY" "$RUN/analyze.py" "$gdir" >"$gdir/row.tsv"
+    if [[ $kind == recorder ]]; then # what the alarms said, for the log
+        grep -h ALARM "$gdir"/rooms/*.err 2>/dev/null | sed 's/[0-9][0-9.]*/#/g' | sort | uniq -c |
+            sort -rn | head -n 5 | sed 's/^/  alarm: /' >>"$LOG" || true
+    fi
+    # The media goes as soon as the group is measured (a group at N=20 writes 2.5 GB; kept
+    # for a whole N, three rounds filled the disk until the recorder's disk-low alarm rang).
+    # What the analysis read stays: the --json status, .err, .log, .entries, .verify files.
+    if [[ $KEEP != 1 ]]; then rm -rf "$gdir"/rooms/*/; fi
     if [[ $HEADER_DONE == 0 ]]; then
         head -n 1 "$gdir/row.tsv" >"$OUT"
         HEADER_DONE=1
@@ -596,15 +657,19 @@ run_group() { # $1 = kind, $2 = N, $3 = try
     LAST_OTHER=$(cat "$gdir/other.txt")
 }
 
+read -r -a GROUP_LIST <<<"$BENCH_GROUPS"
+NGROUPS=${#GROUP_LIST[@]}
 for n in $COURTROOMS; do
-    for kind in $BENCH_GROUPS; do
+  for round in $(seq "$ROUNDS"); do
+    for g in $(seq 0 $((NGROUPS - 1))); do
+        kind=${GROUP_LIST[$(((g + round - 1) % NGROUPS))]}
         for try in $(seq "$MAX_TRIES"); do
             # A fresh camera server for every group: a group that saturated the machine
             # left the server behind with backlogs, and the next group's cameras then
             # failed to connect (seen at N=20: 5 and 10 of 20 gst-launch processes ran).
             stop_server
             start_server "$server_kind"
-            run_group "$kind" "$n" "$try"
+            run_group "$kind" "$n" "$try" "$round"
             if awk -v o="$LAST_OTHER" -v l="$OTHER_LIMIT" 'BEGIN { exit !(o > l) }'; then
                 say "N=$n $kind: other work used $LAST_OTHER % of a core during the run$( ((try < MAX_TRIES)) && echo '; running it again')"
                 continue
@@ -612,6 +677,7 @@ for n in $COURTROOMS; do
             break
         done
     done
+  done
     [[ $KEEP == 1 ]] || rm -rf "$RUN/n$n"
 done
 
