@@ -142,18 +142,23 @@ fn run(
         // (from the page cache) while its writes and the others' are in flight, and its
         // fsync waits for what is left. One after another, each file's fsync waited for
         // its whole write, and a batch of ten waited for ten in turn.
-        for job in &jobs {
-            if let SealJob::Segment(seg) = job {
-                if let Ok(f) = fs::File::open(ctx.data_dir.join(&seg.path)) {
-                    start_writeback(&f);
-                }
-            }
-        }
+        let jobs: Vec<(SealJob, Option<fs::File>)> = jobs
+            .into_iter()
+            .map(|job| {
+                let file = match &job {
+                    SealJob::Segment(seg) => fs::File::open(ctx.data_dir.join(&seg.path))
+                        .ok()
+                        .inspect(start_writeback),
+                    _ => None,
+                };
+                (job, file)
+            })
+            .collect();
         let mut entries = Vec::new();
         let mut sealed: Vec<(ClosedSegment, u64)> = Vec::new();
         let mut dirs = BTreeSet::new();
         let mut replies = Vec::new();
-        for job in jobs {
+        for (job, file) in jobs {
             match job {
                 // One bad entry must not stop the sealing of everything else.
                 SealJob::Entry(e) => match e.validate() {
@@ -165,23 +170,25 @@ fn run(
                     }),
                 },
                 SealJob::Checkpoint(reply) => replies.push(reply),
-                SealJob::Segment(seg) => match prepare(&ctx, &seg).and_then(|(entry, bytes)| {
-                    entry.validate().map_err(|e| e.to_string())?;
-                    Ok((entry, bytes))
-                }) {
-                    Ok((entry, bytes)) => {
-                        if let Some(d) = ctx.data_dir.join(&seg.path).parent() {
-                            dirs.insert(d.to_path_buf());
+                SealJob::Segment(seg) => {
+                    match prepare(&ctx, &seg, file).and_then(|(entry, bytes)| {
+                        entry.validate().map_err(|e| e.to_string())?;
+                        Ok((entry, bytes))
+                    }) {
+                        Ok((entry, bytes)) => {
+                            if let Some(d) = ctx.data_dir.join(&seg.path).parent() {
+                                dirs.insert(d.to_path_buf());
+                            }
+                            entries.push(entry);
+                            sealed.push((seg, bytes));
                         }
-                        entries.push(entry);
-                        sealed.push((seg, bytes));
+                        Err(e) => events.send(Event::Alarm {
+                            kind: AlarmKind::SealFailed,
+                            stream: Some(seg.stream.clone()),
+                            message: format!("cannot seal {}: {e}", seg.path),
+                        }),
                     }
-                    Err(e) => events.send(Event::Alarm {
-                        kind: AlarmKind::SealFailed,
-                        stream: Some(seg.stream.clone()),
-                        message: format!("cannot seal {}: {e}", seg.path),
-                    }),
-                },
+                }
             }
         }
         if failed.is_none() && !entries.is_empty() {
@@ -253,9 +260,17 @@ fn run(
 }
 
 /// Makes a closed file durable and read-only, hashes it, and builds its entry.
-fn prepare(ctx: &SealContext, seg: &ClosedSegment) -> Result<(Entry, u64), String> {
+/// `file` is the segment already opened (and its writeback started), if that worked.
+fn prepare(
+    ctx: &SealContext,
+    seg: &ClosedSegment,
+    file: Option<fs::File>,
+) -> Result<(Entry, u64), String> {
     let abs = ctx.data_dir.join(&seg.path);
-    let (bytes, sha256) = sync_and_hash(&abs)?;
+    let (bytes, sha256) = match file {
+        Some(mut f) => hash_then_sync(&mut f, &abs)?,
+        None => sync_and_hash(&abs)?,
+    };
     let mut perms = fs::metadata(&abs).map_err(|e| e.to_string())?.permissions();
     perms.set_mode(0o444);
     fs::set_permissions(&abs, perms).map_err(|e| e.to_string())?;
@@ -306,6 +321,12 @@ fn start_writeback(f: &fs::File) {
 pub fn sync_and_hash(path: &Path) -> Result<(u64, String), String> {
     let mut f = fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     start_writeback(&f);
+    hash_then_sync(&mut f, path)
+}
+
+/// Hashes an open file (whose writeback has been started) from its start, then syncs it;
+/// `path` names it in errors.
+fn hash_then_sync(f: &mut fs::File, path: &Path) -> Result<(u64, String), String> {
     let mut h = Sha256::new();
     // On the stack and small: a fresh 1 MiB heap buffer per segment was mapped, faulted
     // in and unmapped again every time (a camera closes a segment every 2 s).
