@@ -83,8 +83,7 @@ def snap():
     out, total = {}, 0
     for p in pids:
         try:
-            f = open(f"/proc/{p}/stat").read()
-            total += sum(int(x) for x in f[f.rindex(")") + 2:].split()[11:13])
+            total += cpu(p)
             tasks = os.listdir(f"/proc/{p}/task")
         except OSError:
             continue

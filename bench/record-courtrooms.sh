@@ -660,24 +660,24 @@ run_group() { # $1 = kind, $2 = N, $3 = try, $4 = round
 read -r -a GROUP_LIST <<<"$BENCH_GROUPS"
 NGROUPS=${#GROUP_LIST[@]}
 for n in $COURTROOMS; do
-  for round in $(seq "$ROUNDS"); do
-    for g in $(seq 0 $((NGROUPS - 1))); do
-        kind=${GROUP_LIST[$(((g + round - 1) % NGROUPS))]}
-        for try in $(seq "$MAX_TRIES"); do
-            # A fresh camera server for every group: a group that saturated the machine
-            # left the server behind with backlogs, and the next group's cameras then
-            # failed to connect (seen at N=20: 5 and 10 of 20 gst-launch processes ran).
-            stop_server
-            start_server "$server_kind"
-            run_group "$kind" "$n" "$try" "$round"
-            if awk -v o="$LAST_OTHER" -v l="$OTHER_LIMIT" 'BEGIN { exit !(o > l) }'; then
-                say "N=$n $kind: other work used $LAST_OTHER % of a core during the run$( ((try < MAX_TRIES)) && echo '; running it again')"
-                continue
-            fi
-            break
+    for round in $(seq "$ROUNDS"); do
+        for g in $(seq 0 $((NGROUPS - 1))); do
+            kind=${GROUP_LIST[$(((g + round - 1) % NGROUPS))]}
+            for try in $(seq "$MAX_TRIES"); do
+                # A fresh camera server for every group: a group that saturated the machine
+                # left the server behind with backlogs, and the next group's cameras then
+                # failed to connect (seen at N=20: 5 and 10 of 20 gst-launch processes ran).
+                stop_server
+                start_server "$server_kind"
+                run_group "$kind" "$n" "$try" "$round"
+                if awk -v o="$LAST_OTHER" -v l="$OTHER_LIMIT" 'BEGIN { exit !(o > l) }'; then
+                    say "N=$n $kind: other work used $LAST_OTHER % of a core during the run$( ((try < MAX_TRIES)) && echo '; running it again')"
+                    continue
+                fi
+                break
+            done
         done
     done
-  done
     [[ $KEEP == 1 ]] || rm -rf "$RUN/n$n"
 done
 
