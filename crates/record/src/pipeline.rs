@@ -237,7 +237,7 @@ pub fn build(
             let head = head_bin(&desc)?;
             configure_source(&head, &first.kind, &first.label)?;
             if !encoded {
-                mend_missing_pts(&head.static_pad("src").expect("ghosted"));
+                mend_timestamps(&head.static_pad("src").expect("ghosted"));
             }
             let queue = make("queue", None)?;
             queue.set_property("max-size-time", 4_000_000_000u64);
@@ -422,38 +422,80 @@ fn splitmux(target: &SegmentTarget, muxer: gst::Element) -> Result<gst::Element,
     Ok(sink)
 }
 
-/// Gives a camera's frame that arrives without a presentation time one, instead of letting
-/// the muxer fail on it ("Could not multiplex stream: Buffer has no PTS") and the whole
-/// camera be restarted, which loses seconds of video each time.
+/// Mends a camera's timestamps before they reach the segment writer, so that what a
+/// loaded machine does to them does not stop the camera. Two things are mended:
 ///
-/// Seen with RTSP cameras when the machine is loaded (the benchmark at 20 courtrooms: 161
-/// restarts in 40 s); the depayloader and parser let such frames through. The frame takes
-/// its decoding time, which is its presentation time in streams without B-frames and the
-/// nearest earlier time otherwise; with neither, the previous frame's. Frames before the
-/// first timestamped one are dropped: a segment starts at a keyframe anyway.
-fn mend_missing_pts(pad: &gst::Pad) {
-    // The probe runs on the one streaming thread; an atomic only because probes are `Fn`.
-    let last = AtomicU64::new(u64::MAX);
+/// * **A frame without a presentation time** gets one, instead of the muxer failing on it
+///   ("Could not multiplex stream: Buffer has no PTS"). Seen with RTSP cameras when the
+///   machine is loaded (the benchmark at 20 courtrooms: 161 restarts in 40 s); the
+///   depayloader and parser let such frames through. The frame takes its decoding time,
+///   which is its presentation time in streams without B-frames and the nearest earlier
+///   time otherwise; with neither, the previous frame's. Frames before the first timed one
+///   are dropped: a segment starts at a keyframe anyway.
+/// * **Time that steps back.** Under load the RTP jitter buffer re-bases a camera's clock,
+///   and its timestamps can step back by more than a GOP. `splitmuxsink` then stops the
+///   whole camera ("Queued GOP time is negative": a GOP must not start before the GOP
+///   written before it), and each restart loses seconds of video (benchmark runs F and G
+///   in docs/BENCHMARKS.md). So a GOP never starts before everything already passed: at
+///   each keyframe the stream is moved forward, PTS and DTS alike, by just what that
+///   takes, and a frame of the GOP that would still fall earlier (an open GOP's leading
+///   B-frames) is held at the GOP's start. The shift is worked out afresh at each
+///   keyframe, so it shrinks by about a frame per GOP and is gone once the camera's own
+///   time is past the shifted one again: no frame is lost, and the camera's time comes
+///   back to its own within seconds.
+fn mend_timestamps(pad: &gst::Pad) {
+    // The probe runs on the one streaming thread; a mutex only because probes are `Fn`.
+    let state = std::sync::Mutex::new(Mend::default());
     pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
         let Some(gst::PadProbeData::Buffer(buffer)) = info.data.as_mut() else {
             return gst::PadProbeReturn::Ok;
         };
-        if let Some(pts) = buffer.pts() {
-            last.store(pts.nseconds(), Ordering::Relaxed);
-            return gst::PadProbeReturn::Ok;
-        }
-        let previous = Some(last.load(Ordering::Relaxed))
-            .filter(|&t| t != u64::MAX)
-            .map(gst::ClockTime::from_nseconds);
-        match buffer.dts().or(previous) {
-            Some(t) => {
-                buffer.make_mut().set_pts(t);
-                last.store(t.nseconds(), Ordering::Relaxed);
-                gst::PadProbeReturn::Ok
-            }
-            None => gst::PadProbeReturn::Drop,
-        }
+        let mut m = state.lock().unwrap_or_else(|p| p.into_inner());
+        let key = !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT);
+        let dts = buffer.dts().map(|t| t.nseconds());
+        let Some((pts, dts)) = m.mend(buffer.pts().map(|t| t.nseconds()), dts, key) else {
+            return gst::PadProbeReturn::Drop;
+        };
+        let b = buffer.make_mut();
+        b.set_pts(gst::ClockTime::from_nseconds(pts));
+        b.set_dts(dts.map(gst::ClockTime::from_nseconds));
+        gst::PadProbeReturn::Ok
     });
+}
+
+/// What [`mend_timestamps`] keeps between frames, in nanoseconds.
+#[derive(Default)]
+struct Mend {
+    /// The camera's own presentation time of the last frame that had one.
+    last_raw: Option<u64>,
+    /// The latest presentation time passed on.
+    latest: Option<u64>,
+    /// Where the current GOP may start at the earliest, and how far it is moved forward.
+    floor: u64,
+    shift: u64,
+}
+
+impl Mend {
+    /// The smallest step between one GOP's last frame and the next GOP's first.
+    const STEP: u64 = 1_000_000;
+
+    /// The presentation and decoding times to pass on for a frame, or `None` to drop it.
+    fn mend(
+        &mut self,
+        pts: Option<u64>,
+        dts: Option<u64>,
+        key: bool,
+    ) -> Option<(u64, Option<u64>)> {
+        let raw = pts.or(dts).or(self.last_raw)?;
+        self.last_raw = Some(raw);
+        if key {
+            self.floor = self.latest.map_or(0, |t| t + Self::STEP);
+            self.shift = self.floor.saturating_sub(raw);
+        }
+        let out = (raw + self.shift).max(self.floor);
+        self.latest = Some(self.latest.map_or(out, |t| t.max(out)));
+        Some((out, dts.map(|d| (d + self.shift).min(out))))
+    }
 }
 
 fn watch_buffers(el: &gst::Element) -> Arc<AtomicU64> {
@@ -482,7 +524,7 @@ mod tests {
 
     /// What a camera's frames look like after the mend: a missing presentation time is
     /// the decoding time, else the previous frame's; untimed frames before any timed one
-    /// are dropped. Frames with one are untouched.
+    /// are dropped. Frames with one are untouched. (One keyframe, then delta frames.)
     #[test]
     fn frames_without_a_presentation_time_get_one() {
         gst::init().expect("GStreamer initialises");
@@ -501,7 +543,7 @@ mod tests {
             .by_name("out")
             .and_then(|e| e.downcast::<gst_app::AppSink>().ok())
             .expect("appsink");
-        mend_missing_pts(&src.static_pad("src").expect("src pad"));
+        mend_timestamps(&src.static_pad("src").expect("src pad"));
         pipeline.set_state(gst::State::Playing).expect("plays");
         let ms = gst::ClockTime::from_mseconds;
         // (pts, dts) in; the frames are told apart by their first byte.
@@ -517,6 +559,9 @@ mod tests {
             let m = b.get_mut().expect("fresh buffer");
             m.set_pts(pts.map(ms));
             m.set_dts(dts.map(ms));
+            if i > 1 {
+                m.set_flags(gst::BufferFlags::DELTA_UNIT);
+            }
             src.push_buffer(b).expect("pushed");
         }
         src.end_of_stream().expect("ended");
@@ -530,6 +575,207 @@ mod tests {
         assert_eq!(
             got,
             vec![(1, Some(0)), (2, Some(40)), (3, Some(40)), (4, Some(120))]
+        );
+    }
+
+    const FRAME: u64 = 40_000_000;
+
+    /// Whole GOPs of 25 frames at 25 fps, no B-frames, from the camera's clock `t0`:
+    /// (pts, dts, keyframe).
+    fn gop(t0: u64) -> Vec<(u64, u64, bool)> {
+        (0..25)
+            .map(|i| (t0 + i * FRAME, t0 + i * FRAME, i == 0))
+            .collect()
+    }
+
+    /// A camera whose clock steps back 1.5 s at its third GOP: every GOP still starts
+    /// after everything before it, frames keep their spacing inside a GOP, and the shift
+    /// wears off (about a frame per GOP) until the camera's own times come through.
+    #[test]
+    fn a_clock_that_steps_back_is_moved_forward_until_it_catches_up() {
+        let mut m = Mend::default();
+        let mut raw_start = 0u64;
+        let mut latest = 0u64;
+        let mut shifts = Vec::new();
+        for g in 0..60u64 {
+            if g == 2 {
+                raw_start -= 1_500_000_000;
+            }
+            let frames = gop(raw_start);
+            let mut first = None;
+            for (k, &(pts, dts, key)) in frames.iter().enumerate() {
+                let (out, out_dts) = m.mend(Some(pts), Some(dts), key).expect("timed");
+                assert_eq!(out_dts, Some(out), "no B-frames: DTS follows PTS");
+                match first {
+                    None => {
+                        assert!(
+                            g == 0 || out > latest,
+                            "GOP {g} starts at {out}, before {latest}"
+                        );
+                        first = Some(out);
+                    }
+                    Some(f) => assert_eq!(out, f + k as u64 * FRAME, "spacing kept in GOP {g}"),
+                }
+                latest = latest.max(out);
+            }
+            shifts.push(first.expect("a frame") - raw_start);
+            raw_start += 25 * FRAME;
+        }
+        assert_eq!(&shifts[..2], &[0, 0], "nothing moved before the step");
+        // Moved to just after the last frame before the step (1 ms later, not a frame).
+        assert_eq!(shifts[2], 1_500_000_000 - FRAME + Mend::STEP);
+        assert!(
+            shifts.windows(2).skip(2).all(|w| w[1] <= w[0]),
+            "the shift only shrinks: {shifts:?}"
+        );
+        assert_eq!(shifts[59], 0, "the camera's own time is back: {shifts:?}");
+    }
+
+    /// An open GOP's leading B-frames (shown before their keyframe) that would fall before
+    /// the previous GOP are held at the GOP's start, with DTS never after PTS.
+    #[test]
+    fn leading_frames_are_held_at_the_gop_start() {
+        let mut m = Mend::default();
+        assert_eq!(
+            m.mend(Some(1_000), Some(1_000), true),
+            Some((1_000, Some(1_000)))
+        );
+        // The clock steps back; the keyframe comes first, then a frame shown before it.
+        let (k, _) = m.mend(Some(500), Some(400), true).expect("timed");
+        assert_eq!(k, 1_000 + Mend::STEP);
+        let (b, b_dts) = m.mend(Some(450), Some(420), false).expect("timed");
+        assert_eq!(b, k, "held at the GOP's start");
+        assert!(b_dts.expect("dts") <= b);
+    }
+
+    /// Real H.264 frames (B-frames included), as a camera would send them.
+    fn camera_frames(n: u32) -> (gst::Caps, Vec<gst::Buffer>) {
+        let pipeline = gst::parse::launch(&format!(
+            "videotestsrc num-buffers={n} ! video/x-raw,width=160,height=120,framerate=25/1 \
+             ! x264enc key-int-max=10 bframes=2 speed-preset=ultrafast \
+             ! h264parse ! video/x-h264,stream-format=avc,alignment=au \
+             ! appsink name=out sync=false"
+        ))
+        .expect("valid description")
+        .downcast::<gst::Pipeline>()
+        .expect("a pipeline");
+        let sink = pipeline
+            .by_name("out")
+            .and_then(|e| e.downcast::<gst_app::AppSink>().ok())
+            .expect("appsink");
+        pipeline.set_state(gst::State::Playing).expect("plays");
+        let mut frames = Vec::new();
+        let mut caps = None;
+        while let Ok(s) = sink.pull_sample() {
+            caps = s.caps_owned();
+            frames.push(s.buffer_owned().expect("a buffer"));
+        }
+        pipeline.set_state(gst::State::Null).expect("stops");
+        (caps.expect("caps"), frames)
+    }
+
+    /// Records `frames` as a camera is recorded (queue, fragmented MP4 segments of 0.4 s
+    /// GOPs), every timestamp from the fifth keyframe on moved back by `back_ms`, paced
+    /// so that the writer keeps up as it does live. Returns the bus error, if any, and
+    /// the segment files' sizes.
+    fn record(
+        caps: &gst::Caps,
+        frames: &[gst::Buffer],
+        back_ms: u64,
+        mend: bool,
+    ) -> (Option<String>, Vec<u64>) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pipeline = gst::Pipeline::new();
+        let src = gst_app::AppSrc::builder()
+            .format(gst::Format::Time)
+            .caps(caps)
+            .build();
+        let queue = make("queue", None).expect("queue");
+        let mux = make("mp4mux", None).expect("mp4mux");
+        mux.set_property("fragment-duration", 500u32);
+        let target = SegmentTarget {
+            dir: dir.path().to_path_buf(),
+            extension: "mp4",
+            start_index: 0,
+        };
+        let sink = splitmux(&target, mux).expect("splitmuxsink");
+        sink.set_property("max-size-time", 900_000_000u64);
+        sink.set_property("send-keyframe-requests", false);
+        pipeline
+            .add_many([src.upcast_ref::<gst::Element>(), &queue, &sink])
+            .expect("added");
+        src.link(&queue).expect("linked");
+        let pad = sink.request_pad_simple("video").expect("video pad");
+        queue
+            .static_pad("src")
+            .expect("src")
+            .link(&pad)
+            .expect("linked");
+        if mend {
+            mend_timestamps(&src.static_pad("src").expect("src pad"));
+        }
+        pipeline.set_state(gst::State::Playing).expect("plays");
+        let shift = gst::ClockTime::from_mseconds(back_ms);
+        let mut keyframes = 0;
+        for f in frames {
+            let mut b = f.copy();
+            if !b.flags().contains(gst::BufferFlags::DELTA_UNIT) {
+                keyframes += 1;
+            }
+            if keyframes >= 5 {
+                let m = b.get_mut().expect("own copy");
+                m.set_pts(f.pts().map(|t| t.saturating_sub(shift)));
+                m.set_dts(f.dts().map(|t| t.saturating_sub(shift)));
+            }
+            if src.push_buffer(b).is_err() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let _ = src.end_of_stream();
+        let bus = pipeline.bus().expect("bus");
+        let mut error = None;
+        while let Some(msg) = bus.timed_pop(gst::ClockTime::from_seconds(10)) {
+            match msg.view() {
+                gst::MessageView::Eos(_) => break,
+                gst::MessageView::Error(e) => {
+                    error = Some(format!("{:?}", e.debug()));
+                    break;
+                }
+                _ => {}
+            }
+        }
+        pipeline.set_state(gst::State::Null).expect("stops");
+        let mut sizes: Vec<u64> = std::fs::read_dir(dir.path())
+            .expect("segments")
+            .map(|e| e.expect("entry").metadata().expect("size").len())
+            .collect();
+        sizes.sort();
+        (error, sizes)
+    }
+
+    /// The failure of benchmark runs F and G, made on purpose: a camera's time steps back
+    /// by more than a GOP. Unmended, `splitmuxsink` stops the camera; mended, every frame
+    /// is written, in as many segments as without the step.
+    #[test]
+    fn a_camera_whose_time_steps_back_keeps_recording() {
+        gst::init().expect("GStreamer initialises");
+        let (caps, frames) = camera_frames(90);
+        // Three GOPs back: the writer has passed the point stepped back to, however slow.
+        let (error, _) = record(&caps, &frames, 1200, false);
+        assert!(
+            error
+                .as_deref()
+                .is_some_and(|e| e.contains("Queued GOP time is negative")),
+            "the step back stops an unmended camera: {error:?}"
+        );
+        let (error, sizes) = record(&caps, &frames, 1200, true);
+        assert_eq!(error, None);
+        let (_, steady) = record(&caps, &frames, 0, true);
+        assert_eq!(sizes.len(), steady.len(), "{sizes:?} against {steady:?}");
+        assert!(
+            sizes.iter().all(|&s| s > 1000),
+            "every segment has frames: {sizes:?}"
         );
     }
 }
