@@ -25,6 +25,9 @@ room_toml() { # $1 = room number (1-based): cameras 4k-3 .. 4k
 # "Queued GOP time is negative" (4 of 6 splitmuxsinks of one process, first try).
 # The camera muxer must be set in the description (muxer="..."), not with muxer-factory and
 # muxer-properties: with those, the segments came out unfragmented here.
+# gst-bare meters its microphones with `level`, as a gst-launch user would; the recorder
+# meters them in a pad probe (crates/record/src/meter.rs), which gst-launch cannot have, so
+# gst-matched has no meter at all.
 gst_args() {
     local kind=$1 k=$2 dir=$3 c m url
     for c in 1 2 3 4; do
@@ -51,7 +54,7 @@ gst_args() {
                 '!' identity drop-buffer-flags=header
         else
             printf '%s\n' '!' audio/x-raw,format=S16LE,rate=48000,channels=1 \
-                '!' level interval=100000000 post-messages=true '!' volume '!' audioconvert '!' flacenc \
+                '!' volume '!' audioconvert '!' flacenc \
                 '!' identity drop-buffer-flags=header
         fi
         printf '%s\n' '!' "s$m.audio_%u" splitmuxsink "name=s$m" max-size-time=2000000000 muxer=matroskamux \

@@ -9,6 +9,7 @@ pub mod config;
 pub mod derive;
 pub mod events;
 pub mod import;
+pub mod meter;
 pub mod pipeline;
 pub mod preflight;
 pub mod recorder;

@@ -7,6 +7,7 @@
 //! configuration (URLs, paths, devices) is set as a property, never spliced into text.
 
 use crate::config::{Media, SourceConfig, SourceKind, VideoCodec};
+use crate::meter::Meter;
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use std::path::{Path, PathBuf};
@@ -45,7 +46,7 @@ use gstreamer::glib;
 pub struct StreamElements {
     pub id: String,
     pub splitmux: gst::Element,
-    pub level: Option<gst::Element>,
+    pub meter: Option<Meter>,
     pub privacy: Option<gst::Element>,
     /// Where the stream enters its branch: an EOS sent here closes the open segment after
     /// everything already queued, whatever the source does.
@@ -166,16 +167,16 @@ fn needs_conversion(kind: &SourceKind) -> bool {
     )
 }
 
-/// The common tail of every microphone: meter, privacy mute, FLAC; after a converter to
-/// mono 48 kHz where the source needs one.
+/// The common tail of every microphone: privacy mute and FLAC, after a converter to mono
+/// 48 kHz where the source needs one. The meter ([`Meter`]) is a probe on the mute's input:
+/// it measures what the microphone hears, muted or not.
 ///
 /// No queue of its own: the source's streaming thread (or, for an ALSA interface, the one
 /// thread that splits its channels) converts, meters and encodes, as a plain gst-launch
 /// line does, and `splitmuxsink`'s own queue takes the writing to disk off that thread.
 /// A queue here cost each microphone a thread and a thread switch per 20 ms buffer: 7 % of
 /// a core at 10 courtrooms in the benchmark (docs/BENCHMARKS.md).
-const AUDIO_TAIL: &str = "level name=level interval=100000000 post-messages=true \
-    ! volume name=privacy ! audioconvert ! flacenc name=enc";
+const AUDIO_TAIL: &str = "volume name=privacy ! audioconvert ! flacenc name=enc";
 
 /// Builds the pipeline for one source (or one ALSA device and the microphones on it).
 pub fn build(
@@ -271,7 +272,7 @@ pub fn build(
             streams.push(StreamElements {
                 id: first.id.clone(),
                 splitmux: sink,
-                level: None,
+                meter: None,
                 privacy: None,
                 entry: queue.static_pad("sink").expect("queue sink"),
                 last_buffer,
@@ -360,7 +361,7 @@ fn audio_branch(
             "in",
         )
     } else {
-        (AUDIO_TAIL.to_string(), "level")
+        (AUDIO_TAIL.to_string(), "privacy")
     };
     let bin = gst::parse::bin_from_description(&desc, false)?;
     let input = bin
@@ -372,8 +373,8 @@ fn audio_branch(
         .name("sink")
         .build();
     bin.add_pad(&ghost)?;
-    let level = bin.by_name("level").expect("named");
     let privacy = bin.by_name("privacy").expect("named");
+    let meter = Meter::attach(&privacy.static_pad("sink").expect("volume has a sink pad"));
     let mux = make("matroskamux", None)?;
     let sink = splitmux(target, mux)?;
     sink.set_property("max-size-time", segment_ns);
@@ -402,7 +403,7 @@ fn audio_branch(
         StreamElements {
             id: id.to_string(),
             splitmux: sink,
-            level: Some(level),
+            meter: Some(meter),
             privacy: Some(privacy),
             entry: input,
             last_buffer,

@@ -6,7 +6,6 @@ use crate::config::{CourtroomConfig, Media, SourceConfig};
 use crate::pipeline::{self, SegmentTarget};
 use crate::recorder::RecordError;
 use gstreamer as gst;
-use gstreamer::glib;
 use gstreamer::prelude::*;
 use serde::Serialize;
 use std::sync::atomic::Ordering;
@@ -46,37 +45,15 @@ pub fn check(room: &CourtroomConfig, duration: Duration) -> Result<Vec<SourceChe
         .iter()
         .map(|u| start_unit(&u.sources, room, &scratch))
         .collect();
-    let mut peaks: std::collections::HashMap<String, f64> = Default::default();
     let mut errors: Vec<Option<String>> = vec![None; running.len()];
     let deadline = Instant::now() + duration;
     while Instant::now() < deadline {
         for (k, r) in running.iter().enumerate() {
-            let Ok((built, bus)) = r else { continue };
+            let Ok((_, bus)) = r else { continue };
             while let Some(msg) = bus.timed_pop(gst::ClockTime::ZERO) {
                 match msg.view() {
                     gst::MessageView::Error(e) if errors[k].is_none() => {
                         errors[k] = Some(e.error().to_string());
-                    }
-                    gst::MessageView::Element(e) => {
-                        let Some(st) = e.structure().filter(|s| s.name().as_str() == "level")
-                        else {
-                            continue;
-                        };
-                        let Some(stream) = built.streams.iter().find(|s| {
-                            s.level
-                                .as_ref()
-                                .is_some_and(|l| msg.src() == Some(l.upcast_ref::<gst::Object>()))
-                        }) else {
-                            continue;
-                        };
-                        if let Some(p) = st
-                            .get::<glib::ValueArray>("peak")
-                            .ok()
-                            .and_then(|a| a.first().and_then(|v| v.get::<f64>().ok()))
-                        {
-                            let e = peaks.entry(stream.id.clone()).or_insert(p);
-                            *e = e.max(p);
-                        }
                     }
                     _ => {}
                 }
@@ -109,7 +86,11 @@ pub fn check(room: &CourtroomConfig, duration: Duration) -> Result<Vec<SourceChe
                             limit_db: None,
                         },
                         (None, Media::Audio) => {
-                            let peak = peaks.get(&s.id).copied();
+                            let peak = stream
+                                .meter
+                                .as_ref()
+                                .and_then(|m| m.latest())
+                                .map(|r| r.loudest_db);
                             let p = peak.unwrap_or(f64::NEG_INFINITY);
                             let ok = p > room.silence_db;
                             SourceCheck {

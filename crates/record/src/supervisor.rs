@@ -241,6 +241,8 @@ fn run_once(
     let mut recorded = false;
     let mut loud_at: Vec<Instant> = vec![Instant::now(); built.streams.len()];
     let mut silent_alarm: Vec<bool> = vec![false; built.streams.len()];
+    // The last meter reading taken from each stream.
+    let mut read_levels: Vec<u64> = vec![0; built.streams.len()];
     let mut stopping = false;
     let mut stop_deadline = None;
 
@@ -300,6 +302,53 @@ fn run_once(
             }
         }
 
+        // Microphone levels: the meters' latest readings (a new one every 100 ms; the
+        // loop wakes at least as often).
+        for (i, s) in built.streams.iter().enumerate() {
+            let Some(r) = s.meter.as_ref().and_then(|m| m.latest()) else {
+                continue;
+            };
+            if read_levels[i] == r.seq {
+                continue;
+            }
+            read_levels[i] = r.seq;
+            let id = s.id.as_str();
+            let now = Instant::now();
+            if r.rms_db > unit.silence_db || unit.muted[i] {
+                loud_at[i] = now;
+            }
+            let silent = now.duration_since(loud_at[i]) > unit.silence_alarm;
+            {
+                let mut status = shared.status.lock().expect("not poisoned");
+                if let Some(st) = status.iter_mut().find(|st| st.id == id) {
+                    st.rms_db = Some(r.rms_db);
+                    st.peak_db = Some(r.peak_db);
+                    st.silent_since_ns = silent.then(|| {
+                        shared
+                            .timeline
+                            .now_ns()
+                            .saturating_sub(now.duration_since(loud_at[i]).as_nanos() as u64)
+                    });
+                }
+            }
+            if silent && !silent_alarm[i] {
+                shared.events.send(Event::Alarm {
+                    kind: AlarmKind::MicSilent,
+                    stream: Some(id.to_string()),
+                    message: format!(
+                        "microphone {id} silent for {:.0} s",
+                        unit.silence_alarm.as_secs_f64()
+                    ),
+                });
+            }
+            silent_alarm[i] = silent;
+            shared.events.send(Event::Level {
+                stream: id.to_string(),
+                rms_db: r.rms_db,
+                peak_db: r.peak_db,
+            });
+        }
+
         let Some(msg) = bus.timed_pop(gst::ClockTime::from_mseconds(100)) else {
             continue;
         };
@@ -335,58 +384,6 @@ fn run_once(
                             let start = opened.remove(&location).unwrap_or(media);
                             seal_closed(unit, shared, i, &location, start, Some(media));
                         }
-                    }
-                    "level" => {
-                        let Some(src) = msg.src() else { continue };
-                        let Some(i) = built.streams.iter().position(|s| {
-                            s.level
-                                .as_ref()
-                                .is_some_and(|l| l.upcast_ref::<gst::Object>() == src)
-                        }) else {
-                            continue;
-                        };
-                        let id = built.streams[i].id.as_str();
-                        let first = |field: &str| {
-                            st.get::<glib::ValueArray>(field)
-                                .ok()
-                                .and_then(|a| a.first().and_then(|v| v.get::<f64>().ok()))
-                        };
-                        let (Some(rms), Some(peak)) = (first("rms"), first("peak")) else {
-                            continue;
-                        };
-                        let now = Instant::now();
-                        if rms > unit.silence_db || unit.muted[i] {
-                            loud_at[i] = now;
-                        }
-                        let silent = now.duration_since(loud_at[i]) > unit.silence_alarm;
-                        {
-                            let mut status = shared.status.lock().expect("not poisoned");
-                            if let Some(s) = status.iter_mut().find(|s| s.id == id) {
-                                s.rms_db = Some(rms);
-                                s.peak_db = Some(peak);
-                                s.silent_since_ns = silent.then(|| {
-                                    shared.timeline.now_ns().saturating_sub(
-                                        now.duration_since(loud_at[i]).as_nanos() as u64,
-                                    )
-                                });
-                            }
-                        }
-                        if silent && !silent_alarm[i] {
-                            shared.events.send(Event::Alarm {
-                                kind: AlarmKind::MicSilent,
-                                stream: Some(id.to_string()),
-                                message: format!(
-                                    "microphone {id} silent for {:.0} s",
-                                    unit.silence_alarm.as_secs_f64()
-                                ),
-                            });
-                        }
-                        silent_alarm[i] = silent;
-                        shared.events.send(Event::Level {
-                            stream: id.to_string(),
-                            rms_db: rms,
-                            peak_db: peak,
-                        });
                     }
                     _ => {}
                 }
@@ -437,8 +434,6 @@ fn run_once(
     seal_leftovers(unit, shared, &mut opened);
     outcome
 }
-
-use gstreamer::glib;
 
 /// Media time of a running time of `pipeline`. splitmuxsink reports some running times
 /// offset by 2^63 (seen with cameras whose decoding timestamps run ahead of presentation);

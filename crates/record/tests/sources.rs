@@ -118,7 +118,7 @@ fn the_microphones_of_one_alsa_interface_share_a_pipeline_one_track_each() {
     assert!(b
         .streams
         .iter()
-        .all(|s| s.level.is_some() && s.privacy.is_some()));
+        .all(|s| s.meter.is_some() && s.privacy.is_some()));
 }
 
 fn make_media(desc: &str) {
