@@ -154,15 +154,15 @@ fn run(
                 (job, file)
             })
             .collect();
-        let mut entries = Vec::new();
-        let mut sealed: Vec<(ClosedSegment, u64)> = Vec::new();
-        let mut dirs = BTreeSet::new();
+        // First each file is hashed (from the page cache, while its writes run) and made
+        // read-only; then every file and every directory of the batch is synced at once.
+        let mut items = Vec::new();
         let mut replies = Vec::new();
         for (job, file) in jobs {
             match job {
                 // One bad entry must not stop the sealing of everything else.
                 SealJob::Entry(e) => match e.validate() {
-                    Ok(()) => entries.push(e),
+                    Ok(()) => items.push(Item::Entry(e)),
                     Err(err) => events.send(Event::Alarm {
                         kind: AlarmKind::SealFailed,
                         stream: None,
@@ -170,34 +170,47 @@ fn run(
                     }),
                 },
                 SealJob::Checkpoint(reply) => replies.push(reply),
-                SealJob::Segment(seg) => {
-                    match prepare(&ctx, &seg, file).and_then(|(entry, bytes)| {
-                        entry.validate().map_err(|e| e.to_string())?;
-                        Ok((entry, bytes))
-                    }) {
-                        Ok((entry, bytes)) => {
-                            if let Some(d) = ctx.data_dir.join(&seg.path).parent() {
-                                dirs.insert(d.to_path_buf());
-                            }
-                            entries.push(entry);
-                            sealed.push((seg, bytes));
-                        }
-                        Err(e) => events.send(Event::Alarm {
-                            kind: AlarmKind::SealFailed,
-                            stream: Some(seg.stream.clone()),
-                            message: format!("cannot seal {}: {e}", seg.path),
-                        }),
-                    }
+                SealJob::Segment(seg) => match prepare(&ctx, &seg, file) {
+                    Ok((entry, bytes, file)) => items.push(Item::Segment {
+                        seg,
+                        entry,
+                        bytes,
+                        file,
+                    }),
+                    Err(e) => seal_failed(&events, &seg, &e),
+                },
+            }
+        }
+        let dirs: BTreeSet<PathBuf> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Segment { seg, .. } => {
+                    ctx.data_dir.join(&seg.path).parent().map(Path::to_path_buf)
                 }
+                Item::Entry(_) => None,
+            })
+            .collect();
+        let (synced, dirs_synced) = sync_together(&ctx.data_dir, &items, &dirs);
+        if let Err(e) = dirs_synced {
+            failed = Some(e);
+        }
+        let mut entries = Vec::new();
+        let mut sealed: Vec<(ClosedSegment, u64)> = Vec::new();
+        for (item, synced) in items.into_iter().zip(synced) {
+            match item {
+                Item::Entry(e) => entries.push(e),
+                Item::Segment {
+                    seg, entry, bytes, ..
+                } => match synced {
+                    Ok(()) => {
+                        entries.push(entry);
+                        sealed.push((seg, bytes));
+                    }
+                    Err(e) => seal_failed(&events, &seg, &e),
+                },
             }
         }
         if failed.is_none() && !entries.is_empty() {
-            // The files' directory entries must be durable before the log refers to them.
-            for d in &dirs {
-                if let Err(e) = verbatim_log::store::sync_dir(d) {
-                    failed = Some(e.to_string());
-                }
-            }
             let mut log = verbatim_log::lock(&log);
             match log.append_batch(&entries) {
                 Ok(range) => {
@@ -259,21 +272,82 @@ fn run(
     }
 }
 
-/// Makes a closed file durable and read-only, hashes it, and builds its entry.
-/// `file` is the segment already opened (and its writeback started), if that worked.
+/// What a batch holds between hashing and the log: entries as they came, and segments
+/// hashed and waiting for their sync.
+enum Item {
+    Entry(Entry),
+    Segment {
+        seg: ClosedSegment,
+        entry: Entry,
+        bytes: u64,
+        file: fs::File,
+    },
+}
+
+fn seal_failed(events: &EventBus, seg: &ClosedSegment, e: &str) {
+    events.send(Event::Alarm {
+        kind: AlarmKind::SealFailed,
+        stream: Some(seg.stream.clone()),
+        message: format!("cannot seal {}: {e}", seg.path),
+    });
+}
+
+/// Syncs every segment file of a batch and every directory they are in, all at once
+/// (`verbatim_log::store::sync_together`: one journal commit or two for the batch instead
+/// of one per file and directory; a directory always needs one, since its segment writer
+/// has just created the next file in it); returns each item's result (entries: `Ok`) and
+/// the directories'.
+fn sync_together(
+    data_dir: &Path,
+    items: &[Item],
+    dirs: &BTreeSet<PathBuf>,
+) -> (Vec<Result<(), String>>, Result<(), String>) {
+    let paths: Vec<PathBuf> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Segment { seg, .. } => Some(data_dir.join(&seg.path)),
+            Item::Entry(_) => None,
+        })
+        .collect();
+    let files: Vec<(&Path, &fs::File)> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Segment { file, .. } => Some(file),
+            Item::Entry(_) => None,
+        })
+        .zip(&paths)
+        .map(|(f, p)| (p.as_path(), f))
+        .collect();
+    let dirs: Vec<PathBuf> = dirs.iter().cloned().collect();
+    let (synced, dirs_synced) = verbatim_log::store::sync_together(&files, &dirs);
+    let mut synced = synced.into_iter();
+    let results = items
+        .iter()
+        .map(|i| match i {
+            Item::Segment { .. } => synced.next().unwrap_or(Ok(())).map_err(|e| e.to_string()),
+            Item::Entry(_) => Ok(()),
+        })
+        .collect();
+    (results, dirs_synced.map_err(|e| e.to_string()))
+}
+
+/// Hashes a closed file, makes it read-only and builds its entry; the caller syncs the
+/// file before the entry goes into the log. `file` is the segment already opened (and its
+/// writeback started), if that worked.
 fn prepare(
     ctx: &SealContext,
     seg: &ClosedSegment,
     file: Option<fs::File>,
-) -> Result<(Entry, u64), String> {
+) -> Result<(Entry, u64, fs::File), String> {
     let abs = ctx.data_dir.join(&seg.path);
-    let (bytes, sha256) = match file {
-        Some(mut f) => hash_then_sync(&mut f, &abs)?,
-        None => sync_and_hash(&abs)?,
+    let mut f = match file {
+        Some(f) => f,
+        None => fs::File::open(&abs).map_err(|e| format!("{}: {e}", abs.display()))?,
     };
-    let mut perms = fs::metadata(&abs).map_err(|e| e.to_string())?.permissions();
-    perms.set_mode(0o444);
-    fs::set_permissions(&abs, perms).map_err(|e| e.to_string())?;
+    let (bytes, sha256) = hash(&mut f, &abs)?;
+    // Before the sync, so that the mode is as durable as the content.
+    f.set_permissions(fs::Permissions::from_mode(0o444))
+        .map_err(|e| format!("{}: {e}", abs.display()))?;
     let entry = match seg.media_end_ns {
         Some(end) => Entry::SegmentSealed(SegmentSealed {
             court: ctx.court.clone(),
@@ -301,7 +375,8 @@ fn prepare(
             path: seg.path.clone(),
         }),
     };
-    Ok((entry, bytes))
+    entry.validate().map_err(|e| e.to_string())?;
+    Ok((entry, bytes, f))
 }
 
 /// Asks the kernel to start writing a file's dirty pages to the disk, without waiting. Only
@@ -327,6 +402,14 @@ pub fn sync_and_hash(path: &Path) -> Result<(u64, String), String> {
 /// Hashes an open file (whose writeback has been started) from its start, then syncs it;
 /// `path` names it in errors.
 fn hash_then_sync(f: &mut fs::File, path: &Path) -> Result<(u64, String), String> {
+    let hashed = hash(f, path)?;
+    f.sync_all()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(hashed)
+}
+
+/// An open file's length and SHA-256 (hex), read from its start; `path` names it in errors.
+fn hash(f: &mut fs::File, path: &Path) -> Result<(u64, String), String> {
     let mut h = Sha256::new();
     // On the stack and small: a fresh 1 MiB heap buffer per segment was mapped, faulted
     // in and unmapped again every time (a camera closes a segment every 2 s).
@@ -342,8 +425,6 @@ fn hash_then_sync(f: &mut fs::File, path: &Path) -> Result<(u64, String), String
         h.update(&buf[..n]);
         len += n as u64;
     }
-    f.sync_all()
-        .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok((len, verbatim_log::tree::to_hex(&h.finalize())))
 }
 
