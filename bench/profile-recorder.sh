@@ -116,8 +116,20 @@ print(f"processes (utime+stime, exited threads included): {(tb - ta) / d:.1f} % 
 print(f"camera server: {(sb - sa) / d:.1f} % of a core")
 PY
 wait "$PERF_JOB" 2>/dev/null || true
+stuck=0
 if [[ $KIND == gst-bare ]]; then
+    # gst-launch -e finishes its segments on SIGINT; one that has not within 10 s (seen
+    # once: a process that never got its EOS through) is killed, and counted.
     for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
+    for _ in $(seq 100); do
+        alive=0
+        for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=$((alive + 1)); done
+        ((alive == 0)) && break
+        sleep 0.1
+    done
+    for p in "${pids[@]}"; do
+        kill -0 "$p" 2>/dev/null && { stuck=$((stuck + 1)); kill -KILL "$p" 2>/dev/null || true; }
+    done
 fi
 for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 pids=()
@@ -125,6 +137,6 @@ if [[ $KIND == recorder ]]; then
     echo "seal latency and segments per stream (first courtroom): $(tail -n 1 "$W/r1.err")"
     grep -h ALARM "$W"/r*.err | sed 's/[0-9]//g' | sort | uniq -c | sort -rn | head -5 || true
 else
-    echo "gst-launch processes that failed: $(grep -l '^ERROR' "$W"/r*.log 2>/dev/null | wc -l) of $N"
+    echo "gst-launch processes that failed: $(grep -l '^ERROR' "$W"/r*.log 2>/dev/null | wc -l) of $N; killed after not stopping in 10 s: $stuck"
 fi
 ((PERF == 0)) || echo "perf data: $W/perf.data"
