@@ -76,13 +76,8 @@ impl Meter {
     }
 
     fn publish(&self, mean_square: f64, peak_square: f64) {
-        let db = |x: f64| {
-            if x > 0.0 {
-                (10.0 * x.log10()).max(FLOOR_DB)
-            } else {
-                FLOOR_DB
-            }
-        };
+        // log10(0) is minus infinity, and `max` also takes the floor over a NaN.
+        let db = |x: f64| (10.0 * x.log10()).max(FLOOR_DB);
         let (rms_db, peak_db) = (db(mean_square), db(peak_square));
         let mut r = self.0.lock().unwrap_or_else(|p| p.into_inner());
         *r = Some(match *r {

@@ -453,13 +453,17 @@ fn mend_timestamps(pad: &gst::Pad) {
         };
         let mut m = state.lock().unwrap_or_else(|p| p.into_inner());
         let key = !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT);
+        let pts = buffer.pts().map(|t| t.nseconds());
         let dts = buffer.dts().map(|t| t.nseconds());
-        let Some((pts, dts)) = m.mend(buffer.pts().map(|t| t.nseconds()), dts, key) else {
+        let Some((out_pts, out_dts)) = m.mend(pts, dts, key) else {
             return gst::PadProbeReturn::Drop;
         };
-        let b = buffer.make_mut();
-        b.set_pts(gst::ClockTime::from_nseconds(pts));
-        b.set_dts(dts.map(gst::ClockTime::from_nseconds));
+        // Nearly every frame passes as it came: only a mended one is written to.
+        if (Some(out_pts), out_dts) != (pts, dts) {
+            let b = buffer.make_mut();
+            b.set_pts(gst::ClockTime::from_nseconds(out_pts));
+            b.set_dts(out_dts.map(gst::ClockTime::from_nseconds));
+        }
         gst::PadProbeReturn::Ok
     });
 }
@@ -523,27 +527,33 @@ mod tests {
     use super::*;
     use gstreamer_app as gst_app;
 
+    fn launch(description: &str) -> gst::Pipeline {
+        gst::parse::launch(description)
+            .expect("valid description")
+            .downcast::<gst::Pipeline>()
+            .expect("a pipeline")
+    }
+
+    /// The element `name` of `pipeline`, as the type it is.
+    fn element<T: IsA<gst::Element>>(pipeline: &gst::Pipeline, name: &str) -> T {
+        pipeline
+            .by_name(name)
+            .and_then(|e| e.downcast::<T>().ok())
+            .unwrap_or_else(|| panic!("no {name} of that type"))
+    }
+
     /// What a camera's frames look like after the mend: a missing presentation time is
     /// the decoding time, else the previous frame's; untimed frames before any timed one
     /// are dropped. Frames with one are untouched. (One keyframe, then delta frames.)
     #[test]
     fn frames_without_a_presentation_time_get_one() {
         gst::init().expect("GStreamer initialises");
-        let pipeline = gst::parse::launch(
+        let pipeline = launch(
             "appsrc name=in format=time caps=video/x-h264,stream-format=byte-stream,alignment=au \
              ! appsink name=out sync=false",
-        )
-        .expect("valid description")
-        .downcast::<gst::Pipeline>()
-        .expect("a pipeline");
-        let src = pipeline
-            .by_name("in")
-            .and_then(|e| e.downcast::<gst_app::AppSrc>().ok())
-            .expect("appsrc");
-        let sink = pipeline
-            .by_name("out")
-            .and_then(|e| e.downcast::<gst_app::AppSink>().ok())
-            .expect("appsink");
+        );
+        let src: gst_app::AppSrc = element(&pipeline, "in");
+        let sink: gst_app::AppSink = element(&pipeline, "out");
         mend_timestamps(&src.static_pad("src").expect("src pad"));
         pipeline.set_state(gst::State::Playing).expect("plays");
         let ms = gst::ClockTime::from_mseconds;
@@ -651,19 +661,13 @@ mod tests {
 
     /// Real H.264 frames (B-frames included), as a camera would send them.
     fn camera_frames(n: u32) -> (gst::Caps, Vec<gst::Buffer>) {
-        let pipeline = gst::parse::launch(&format!(
+        let pipeline = launch(&format!(
             "videotestsrc num-buffers={n} ! video/x-raw,width=160,height=120,framerate=25/1 \
              ! x264enc key-int-max=10 bframes=2 speed-preset=ultrafast \
              ! h264parse ! video/x-h264,stream-format=avc,alignment=au \
              ! appsink name=out sync=false"
-        ))
-        .expect("valid description")
-        .downcast::<gst::Pipeline>()
-        .expect("a pipeline");
-        let sink = pipeline
-            .by_name("out")
-            .and_then(|e| e.downcast::<gst_app::AppSink>().ok())
-            .expect("appsink");
+        ));
+        let sink: gst_app::AppSink = element(&pipeline, "out");
         pipeline.set_state(gst::State::Playing).expect("plays");
         let mut frames = Vec::new();
         let mut caps = None;

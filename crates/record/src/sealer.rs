@@ -152,9 +152,8 @@ fn run(
             jobs.push(j);
         }
         // Every file of the batch starts on its way to the disk at once; each is then hashed
-        // (from the page cache) while its writes and the others' are in flight, and its
-        // fsync waits for what is left. One after another, each file's fsync waited for
-        // its whole write, and a batch of ten waited for ten in turn.
+        // (from the page cache) and made read-only while the writes are in flight, and
+        // finally every file and directory of the batch is synced at once.
         let jobs: Vec<(SealJob, Option<fs::File>)> = jobs
             .into_iter()
             .map(|job| {
@@ -167,8 +166,6 @@ fn run(
                 (job, file)
             })
             .collect();
-        // First each file is hashed (from the page cache, while its writes run) and made
-        // read-only; then every file and every directory of the batch is synced at once.
         let mut items = Vec::new();
         let mut replies = Vec::new();
         for (job, file) in jobs {
@@ -194,16 +191,7 @@ fn run(
                 },
             }
         }
-        let dirs: BTreeSet<PathBuf> = items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Segment { seg, .. } => {
-                    ctx.data_dir.join(&seg.path).parent().map(Path::to_path_buf)
-                }
-                Item::Entry(_) => None,
-            })
-            .collect();
-        let (synced, dirs_synced) = sync_together(&ctx.data_dir, &items, &dirs);
+        let (synced, dirs_synced) = sync_together(&ctx.data_dir, &items);
         if let Err(e) = dirs_synced {
             failed = Some(e);
         }
@@ -310,28 +298,20 @@ fn seal_failed(events: &EventBus, seg: &ClosedSegment, e: &str) {
 /// of one per file and directory; a directory always needs one, since its segment writer
 /// has just created the next file in it); returns each item's result (entries: `Ok`) and
 /// the directories'.
-fn sync_together(
-    data_dir: &Path,
-    items: &[Item],
-    dirs: &BTreeSet<PathBuf>,
-) -> (Vec<Result<(), String>>, Result<(), String>) {
-    let paths: Vec<PathBuf> = items
+fn sync_together(data_dir: &Path, items: &[Item]) -> (Vec<Result<(), String>>, Result<(), String>) {
+    let segments: Vec<(PathBuf, &fs::File)> = items
         .iter()
         .filter_map(|i| match i {
-            Item::Segment { seg, .. } => Some(data_dir.join(&seg.path)),
+            Item::Segment { seg, file, .. } => Some((data_dir.join(&seg.path), file)),
             Item::Entry(_) => None,
         })
         .collect();
-    let files: Vec<(&Path, &fs::File)> = items
+    let files: Vec<(&Path, &fs::File)> = segments.iter().map(|(p, f)| (p.as_path(), *f)).collect();
+    let dirs: BTreeSet<PathBuf> = segments
         .iter()
-        .filter_map(|i| match i {
-            Item::Segment { file, .. } => Some(file),
-            Item::Entry(_) => None,
-        })
-        .zip(&paths)
-        .map(|(f, p)| (p.as_path(), f))
+        .filter_map(|(p, _)| p.parent().map(Path::to_path_buf))
         .collect();
-    let dirs: Vec<PathBuf> = dirs.iter().cloned().collect();
+    let dirs: Vec<PathBuf> = dirs.into_iter().collect();
     let (synced, dirs_synced) = verbatim_log::store::sync_together(&files, &dirs);
     let mut synced = synced.into_iter();
     let results = items
@@ -409,13 +389,7 @@ fn start_writeback(f: &fs::File) {
 pub fn sync_and_hash(path: &Path) -> Result<(u64, String), String> {
     let mut f = fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     start_writeback(&f);
-    hash_then_sync(&mut f, path)
-}
-
-/// Hashes an open file (whose writeback has been started) from its start, then syncs it;
-/// `path` names it in errors.
-fn hash_then_sync(f: &mut fs::File, path: &Path) -> Result<(u64, String), String> {
-    let hashed = hash(f, path)?;
+    let hashed = hash(&mut f, path)?;
     f.sync_all()
         .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(hashed)
@@ -455,29 +429,37 @@ mod tests {
 
     const ORIGIN: &str = "test.court/sealer";
 
+    /// A sealer for hearing h1 of court c1 over a fresh log in `data`, and the log.
+    fn start(data: &Path) -> (Sealer, SharedLog) {
+        let (skey, _) = verbatim_log::checkpoint::generate_key(ORIGIN).unwrap();
+        let key = verbatim_log::SignerKey::parse(&skey).unwrap();
+        let log = verbatim_log::Log::create(&data.join("log"), ORIGIN, key).unwrap();
+        let shared: SharedLog = Arc::new(Mutex::new(log));
+        let ctx = SealContext {
+            court: "c1".into(),
+            courtroom: "r1".into(),
+            hearing: "h1".into(),
+            data_dir: data.to_path_buf(),
+            wall_origin_ms: 0,
+        };
+        let sealer = Sealer::start(
+            shared.clone(),
+            ctx,
+            Duration::from_secs(60),
+            EventBus::default(),
+            Arc::new(Mutex::new(Latencies::default())),
+            Arc::new(AtomicU64::new(0)),
+        );
+        (sealer, shared)
+    }
+
     /// The sealer thread runs at nice -5 where the process may raise priority (as root,
     /// which CI is), and at the process's own otherwise (where the thread could be caught
     /// before it tried, so that case only shows nothing goes wrong).
     #[test]
     fn the_sealer_thread_gets_the_cpu_first() {
         let tmp = tempfile::tempdir().unwrap();
-        let (skey, _) = verbatim_log::checkpoint::generate_key(ORIGIN).unwrap();
-        let key = verbatim_log::SignerKey::parse(&skey).unwrap();
-        let log = verbatim_log::Log::create(&tmp.path().join("log"), ORIGIN, key).unwrap();
-        let sealer = Sealer::start(
-            Arc::new(Mutex::new(log)),
-            SealContext {
-                court: "c1".into(),
-                courtroom: "r1".into(),
-                hearing: "h1".into(),
-                data_dir: tmp.path().to_path_buf(),
-                wall_origin_ms: 0,
-            },
-            Duration::from_secs(60),
-            EventBus::default(),
-            Arc::new(Mutex::new(Latencies::default())),
-            Arc::new(AtomicU64::new(0)),
-        );
+        let (sealer, _) = start(tmp.path());
         // (name, nice) of this process's threads, from /proc (field 19 of stat).
         let nices = || -> Vec<(String, i64)> {
             fs::read_dir("/proc/self/task")
@@ -517,25 +499,7 @@ mod tests {
     fn closed_files_are_sealed_with_their_final_bytes() {
         let tmp = tempfile::tempdir().unwrap();
         let data = tmp.path().to_path_buf();
-        let (skey, _) = verbatim_log::checkpoint::generate_key(ORIGIN).unwrap();
-        let key = verbatim_log::SignerKey::parse(&skey).unwrap();
-        let log = verbatim_log::Log::create(&data.join("log"), ORIGIN, key).unwrap();
-        let shared: SharedLog = Arc::new(Mutex::new(log));
-        let ctx = SealContext {
-            court: "c1".into(),
-            courtroom: "r1".into(),
-            hearing: "h1".into(),
-            data_dir: data.clone(),
-            wall_origin_ms: 0,
-        };
-        let sealer = Sealer::start(
-            shared.clone(),
-            ctx,
-            Duration::from_secs(60),
-            EventBus::default(),
-            Arc::new(Mutex::new(Latencies::default())),
-            Arc::new(AtomicU64::new(0)),
-        );
+        let (sealer, shared) = start(&data);
         let dir = crate::supervisor::stream_dir("h1", "cam1");
         fs::create_dir_all(data.join(&dir)).unwrap();
         let mut files = Vec::new();
