@@ -110,7 +110,7 @@ done
 mkdir -p "$BENCH_DIR"
 RUN=$(mktemp -d "$BENCH_DIR/run.XXXXXX")
 : >"$LOG"
-BIN=$CARGO_TARGET_DIR/release/verbatim
+BIN=${BIN:-$CARGO_TARGET_DIR/release/verbatim}
 SERVER_PID=
 declare -a LIVE=() # processes this script started and has not reaped
 

@@ -375,7 +375,7 @@ impl Log {
         }
         // Every tile and directory is durable before the checkpoint that covers them.
         let files: Vec<(&Path, &File)> = written.iter().map(|(p, f)| (p.as_path(), f)).collect();
-        let (synced, dirs_synced) = sync_together(&files, &dirs);
+        let (synced, dirs_synced) = sync_in_order(&files, &dirs);
         synced.into_iter().collect::<Result<Vec<()>, _>>()?;
         dirs_synced?;
         let cp = self
@@ -580,44 +580,26 @@ fn write_unsynced(path: &Path, data: &[u8], dirs: &mut Vec<PathBuf>) -> Result<F
     Ok(f)
 }
 
-/// Syncs files and directories all at once, one thread each, and returns each file's
-/// result and the directories' (the first error).
+/// Syncs files, then directories, one after the other in the calling thread, and returns
+/// each file's result and the directories' (the first error). Everything synced here is
+/// durable when this returns, before anything that refers to it is written.
 ///
-/// Every fsync on ext4 waits for a journal commit, and the commit under way takes all who
-/// wait for it: one after the other, n files and their directories wait for up to 2n
-/// commits; together, for one or two. When 20 courtrooms record on one machine a commit
-/// takes 40-65 ms (`perf trace` of a recorder's sealer, docs/BENCHMARKS.md). Only the
-/// order matters for durability, and it is kept: everything synced here is durable when
-/// this returns, before anything that refers to it is written.
-pub fn sync_together(
+/// In order, not in threads of their own: a thread per fsync cost the recorder more CPU
+/// than the syncs themselves (at 20 courtrooms about 200 threads a second were started and
+/// torn down, each unmapping its stack across CPUs), while a sync of a file whose writeback
+/// has already been started takes a millisecond or two (`perf trace` at 20 courtrooms: p50
+/// 1.2 ms, p99 8.7 ms; docs/BENCHMARKS.md). On a journaling file system the first sync
+/// commits what the others need too, so they mostly return at once.
+pub fn sync_in_order(
     files: &[(&Path, &File)],
     dirs: &[PathBuf],
 ) -> (Vec<Result<(), LogError>>, Result<(), LogError>) {
-    std::thread::scope(|scope| {
-        let files: Vec<_> = files
-            .iter()
-            .map(|&(path, f)| scope.spawn(move || f.sync_all().map_err(io_err(path))))
-            .collect();
-        let dirs: Vec<_> = dirs
-            .iter()
-            .map(|d| scope.spawn(move || sync_dir(d)))
-            .collect();
-        let joined = |h: std::thread::ScopedJoinHandle<'_, Result<(), LogError>>| {
-            h.join().unwrap_or_else(|_| {
-                Err(LogError::Io {
-                    path: PathBuf::new(),
-                    source: io::Error::other("a sync thread panicked"),
-                })
-            })
-        };
-        let files = files.into_iter().map(joined).collect();
-        let dirs = dirs
-            .into_iter()
-            .map(joined)
-            .collect::<Result<Vec<()>, _>>()
-            .map(|_| ());
-        (files, dirs)
-    })
+    let files = files
+        .iter()
+        .map(|&(path, f)| f.sync_all().map_err(io_err(path)))
+        .collect();
+    let dirs = dirs.iter().try_for_each(|d| sync_dir(d));
+    (files, dirs)
 }
 
 /// Makes directory entries (new or renamed files) in `dir` durable.
