@@ -74,13 +74,22 @@ pub fn probe(file: &Path) -> Result<Probe, ImportError> {
         .property("location", file.to_string_lossy().as_ref())
         .build()
         .map_err(|e| err(file, e.to_string()))?;
+    // A queue between them makes decodebin read in push mode. In pull mode a demuxer that
+    // fails at once (an MP4 cut before its index) can post its error while decodebin is
+    // still setting it to PAUSED, when decodebin drops the errors of the element it is
+    // plugging; nothing then reached the bus, and the probe waited out its timeout (seen
+    // under load, about one import in 20). In push mode the demuxer only gets data after
+    // decodebin has finished plugging it, from the same thread.
+    let queue = gst::ElementFactory::make("queue")
+        .build()
+        .map_err(|e| err(file, e.to_string()))?;
     let decode = gst::ElementFactory::make("decodebin")
         .build()
         .map_err(|e| err(file, e.to_string()))?;
     pipeline
-        .add_many([&src, &decode])
+        .add_many([&src, &queue, &decode])
         .map_err(|e| err(file, e.to_string()))?;
-    src.link(&decode).map_err(|e| err(file, e.to_string()))?;
+    gst::Element::link_many([&src, &queue, &decode]).map_err(|e| err(file, e.to_string()))?;
     let found: Arc<Mutex<Vec<String>>> = Arc::default();
     let f = found.clone();
     let p = pipeline.downgrade();
