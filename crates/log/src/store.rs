@@ -361,7 +361,6 @@ impl Log {
         }
         let tiles = tiles_between(old, new);
         let mut dirs = Vec::new();
-        let mut written = Vec::new();
         for t in &tiles {
             let data = if t.is_bundle() {
                 let entries = self.entries(t.first_entry(), u64::from(t.width()))?;
@@ -370,14 +369,12 @@ impl Log {
                 self.tree.tile_data(&t.tile)
             };
             let path = self.dir.join(t.path());
-            let file = write_unsynced(&path, &data, &mut dirs)?;
-            written.push((path, file));
+            write_synced(&path, &data, &mut dirs)?;
         }
         // Every tile and directory is durable before the checkpoint that covers them.
-        let files: Vec<(&Path, &File)> = written.iter().map(|(p, f)| (p.as_path(), f)).collect();
-        let (synced, dirs_synced) = sync_in_order(&files, &dirs);
-        synced.into_iter().collect::<Result<Vec<()>, _>>()?;
-        dirs_synced?;
+        for d in &dirs {
+            sync_dir(d)?;
+        }
         let cp = self
             .key
             .sign_checkpoint(&self.origin, new, self.tree.root())?;
@@ -551,14 +548,6 @@ fn lock(journal: &File, dir: &Path) -> Result<(), LogError> {
 /// Writes `data` to `path` and syncs it; records directories that need a sync for the new
 /// name to be durable (and creates missing ones).
 fn write_synced(path: &Path, data: &[u8], dirs: &mut Vec<PathBuf>) -> Result<(), LogError> {
-    write_unsynced(path, data, dirs)?
-        .sync_data()
-        .map_err(io_err(path))
-}
-
-/// Writes `path` (creating its directories) without syncing it, and notes in `dirs` the
-/// directories whose entries must be synced; the caller syncs the file it returns.
-fn write_unsynced(path: &Path, data: &[u8], dirs: &mut Vec<PathBuf>) -> Result<File, LogError> {
     let parent = path.parent().expect("files live in a directory");
     if !parent.is_dir() {
         // Each directory created needs its own parent synced too.
@@ -574,32 +563,11 @@ fn write_unsynced(path: &Path, data: &[u8], dirs: &mut Vec<PathBuf>) -> Result<F
     }
     let mut f = File::create(path).map_err(io_err(path))?;
     f.write_all(data).map_err(io_err(path))?;
+    f.sync_data().map_err(io_err(path))?;
     if !dirs.iter().any(|d| d == parent) {
         dirs.push(parent.to_path_buf());
     }
-    Ok(f)
-}
-
-/// Syncs files, then directories, one after the other in the calling thread, and returns
-/// each file's result and the directories' (the first error). Everything synced here is
-/// durable when this returns, before anything that refers to it is written.
-///
-/// In order, not in threads of their own: a thread per fsync cost the recorder more CPU
-/// than the syncs themselves (at 20 courtrooms about 200 threads a second were started and
-/// torn down, each unmapping its stack across CPUs), while a sync of a file whose writeback
-/// has already been started takes a millisecond or two (`perf trace` at 20 courtrooms: p50
-/// 1.2 ms, p99 8.7 ms; docs/BENCHMARKS.md). On a journaling file system the first sync
-/// commits what the others need too, so they mostly return at once.
-pub fn sync_in_order(
-    files: &[(&Path, &File)],
-    dirs: &[PathBuf],
-) -> (Vec<Result<(), LogError>>, Result<(), LogError>) {
-    let files = files
-        .iter()
-        .map(|&(path, f)| f.sync_all().map_err(io_err(path)))
-        .collect();
-    let dirs = dirs.iter().try_for_each(|d| sync_dir(d));
-    (files, dirs)
+    Ok(())
 }
 
 /// Makes directory entries (new or renamed files) in `dir` durable.

@@ -182,8 +182,9 @@ fn run(
             jobs.push(j);
         }
         // Every file of the batch starts on its way to the disk at once; each is then hashed
-        // (from the page cache) and made read-only while the writes are in flight, and
-        // finally the batch's files and directories are synced, one after the other.
+        // (from the page cache), made read-only and synced in turn, its fsync waiting only
+        // for what is left of writes already under way. (A thread per fsync cost more CPU
+        // than the syncs: docs/BENCHMARKS.md, fourth session.)
         let jobs: Vec<(SealJob, Option<fs::File>)> = jobs
             .into_iter()
             .map(|job| {
@@ -196,13 +197,15 @@ fn run(
                 (job, file)
             })
             .collect();
-        let mut items = Vec::new();
+        let mut entries = Vec::new();
+        let mut sealed: Vec<(ClosedSegment, u64)> = Vec::new();
+        let mut dirs = BTreeSet::new();
         let mut replies = Vec::new();
         for (job, file) in jobs {
             match job {
                 // One bad entry must not stop the sealing of everything else.
                 SealJob::Entry(e) => match e.validate() {
-                    Ok(()) => items.push(Item::Entry(e)),
+                    Ok(()) => entries.push(e),
                     Err(err) => events.send(Event::Alarm {
                         kind: AlarmKind::SealFailed,
                         stream: None,
@@ -211,34 +214,26 @@ fn run(
                 },
                 SealJob::Checkpoint(reply) => replies.push(reply),
                 SealJob::Segment(seg) => match prepare(&ctx, &seg, file) {
-                    Ok((entry, bytes, file)) => items.push(Item::Segment {
-                        seg,
-                        entry,
-                        bytes,
-                        file,
-                    }),
-                    Err(e) => seal_failed(&events, &seg, &e),
-                },
-            }
-        }
-        let (synced, dirs_synced) = sync_in_order(&ctx.data_dir, &items);
-        if let Err(e) = dirs_synced {
-            failed = Some(e);
-        }
-        let mut entries = Vec::new();
-        let mut sealed: Vec<(ClosedSegment, u64)> = Vec::new();
-        for (item, synced) in items.into_iter().zip(synced) {
-            match item {
-                Item::Entry(e) => entries.push(e),
-                Item::Segment {
-                    seg, entry, bytes, ..
-                } => match synced {
-                    Ok(()) => {
+                    Ok((entry, bytes)) => {
+                        if let Some(d) = ctx.data_dir.join(&seg.path).parent() {
+                            dirs.insert(d.to_path_buf());
+                        }
                         entries.push(entry);
                         sealed.push((seg, bytes));
                     }
-                    Err(e) => seal_failed(&events, &seg, &e),
+                    Err(e) => events.send(Event::Alarm {
+                        kind: AlarmKind::SealFailed,
+                        stream: Some(seg.stream.clone()),
+                        message: format!("cannot seal {}: {e}", seg.path),
+                    }),
                 },
+            }
+        }
+        // The files' directory entries must be durable before the log refers to them (a
+        // segment writer has also just created its next file in each).
+        for d in &dirs {
+            if let Err(e) = verbatim_log::store::sync_dir(d) {
+                failed = Some(e.to_string());
             }
         }
         if failed.is_none() && !entries.is_empty() {
@@ -303,65 +298,13 @@ fn run(
     }
 }
 
-/// What a batch holds between hashing and the log: entries as they came, and segments
-/// hashed and waiting for their sync.
-enum Item {
-    Entry(Entry),
-    Segment {
-        seg: ClosedSegment,
-        entry: Entry,
-        bytes: u64,
-        file: fs::File,
-    },
-}
-
-fn seal_failed(events: &EventBus, seg: &ClosedSegment, e: &str) {
-    events.send(Event::Alarm {
-        kind: AlarmKind::SealFailed,
-        stream: Some(seg.stream.clone()),
-        message: format!("cannot seal {}: {e}", seg.path),
-    });
-}
-
-/// Syncs every segment file of a batch, then every directory they are in
-/// (`verbatim_log::store::sync_in_order`; a directory needs it for the file's name to be
-/// durable, and its segment writer has just created the next file in it); returns each
-/// item's result (entries: `Ok`) and the directories'. The files' writeback was started
-/// when they were opened, so each sync mostly waits for writes already under way.
-fn sync_in_order(data_dir: &Path, items: &[Item]) -> (Vec<Result<(), String>>, Result<(), String>) {
-    let segments: Vec<(PathBuf, &fs::File)> = items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Segment { seg, file, .. } => Some((data_dir.join(&seg.path), file)),
-            Item::Entry(_) => None,
-        })
-        .collect();
-    let files: Vec<(&Path, &fs::File)> = segments.iter().map(|(p, f)| (p.as_path(), *f)).collect();
-    let dirs: BTreeSet<PathBuf> = segments
-        .iter()
-        .filter_map(|(p, _)| p.parent().map(Path::to_path_buf))
-        .collect();
-    let dirs: Vec<PathBuf> = dirs.into_iter().collect();
-    let (synced, dirs_synced) = verbatim_log::store::sync_in_order(&files, &dirs);
-    let mut synced = synced.into_iter();
-    let results = items
-        .iter()
-        .map(|i| match i {
-            Item::Segment { .. } => synced.next().unwrap_or(Ok(())).map_err(|e| e.to_string()),
-            Item::Entry(_) => Ok(()),
-        })
-        .collect();
-    (results, dirs_synced.map_err(|e| e.to_string()))
-}
-
-/// Hashes a closed file, makes it read-only and builds its entry; the caller syncs the
-/// file before the entry goes into the log. `file` is the segment already opened (and its
-/// writeback started), if that worked.
+/// Hashes a closed file, makes it read-only, syncs it and builds its entry. `file` is the
+/// segment already opened (and its writeback started), if that worked.
 fn prepare(
     ctx: &SealContext,
     seg: &ClosedSegment,
     file: Option<fs::File>,
-) -> Result<(Entry, u64, fs::File), String> {
+) -> Result<(Entry, u64), String> {
     let abs = ctx.data_dir.join(&seg.path);
     let mut f = match file {
         Some(f) => f,
@@ -370,6 +313,7 @@ fn prepare(
     let (bytes, sha256) = hash(&mut f, &abs)?;
     // Before the sync, so that the mode is as durable as the content.
     f.set_permissions(fs::Permissions::from_mode(0o444))
+        .and_then(|()| f.sync_all())
         .map_err(|e| format!("{}: {e}", abs.display()))?;
     let entry = match seg.media_end_ns {
         Some(end) => Entry::SegmentSealed(SegmentSealed {
@@ -399,7 +343,7 @@ fn prepare(
         }),
     };
     entry.validate().map_err(|e| e.to_string())?;
-    Ok((entry, bytes, f))
+    Ok((entry, bytes))
 }
 
 /// Asks the kernel to start writing a file's dirty pages to the disk, without waiting. Only
