@@ -16,6 +16,8 @@ pub mod tiles;
 pub mod tree;
 
 #[cfg(feature = "fs")]
+pub mod pool;
+#[cfg(feature = "fs")]
 pub mod store;
 #[cfg(feature = "fs")]
 pub mod verify;

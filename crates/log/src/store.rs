@@ -17,6 +17,7 @@
 
 use crate::checkpoint::{open_checkpoint, CheckpointError, SignedCheckpoint, SignerKey};
 use crate::entry::{Entry, EntryError, MAX_ENTRY_BYTES};
+use crate::pool::{in_parallel, Task};
 use crate::tiles::{encode_bundle, tiles_between, TileRef, TILE_WIDTH};
 use crate::tree::{leaf_hash, Hash, Tree};
 use std::fs::{self, File, OpenOptions};
@@ -113,7 +114,7 @@ impl Log {
             sync_dir(parent)?;
         }
         let checkpoint = key.sign_checkpoint(origin, 0, crate::tree::EMPTY_HASH)?;
-        let mut log = Log {
+        let log = Log {
             dir: dir.to_path_buf(),
             origin: origin.to_string(),
             key,
@@ -360,7 +361,14 @@ impl Log {
             return Ok(self.checkpoint.clone());
         }
         let tiles = tiles_between(old, new);
+        let cp = self
+            .key
+            .sign_checkpoint(&self.origin, new, self.tree.root())?;
+        // Every tile, and the checkpoint under its temporary name, is written; then all of
+        // them and their directories are synced at once; only then does the checkpoint
+        // replace the old one, so every tile it covers is durable before it.
         let mut dirs = Vec::new();
+        let mut files = Vec::with_capacity(tiles.len() + 1);
         for t in &tiles {
             let data = if t.is_bundle() {
                 let entries = self.entries(t.first_entry(), u64::from(t.width()))?;
@@ -369,16 +377,12 @@ impl Log {
                 self.tree.tile_data(&t.tile)
             };
             let path = self.dir.join(t.path());
-            write_synced(&path, &data, &mut dirs)?;
+            files.push(write_file(&path, &data, &mut dirs)?);
         }
-        // Every tile and directory is durable before the checkpoint that covers them.
-        for d in &dirs {
-            sync_dir(d)?;
-        }
-        let cp = self
-            .key
-            .sign_checkpoint(&self.origin, new, self.tree.root())?;
-        self.write_checkpoint(&cp)?;
+        let tmp = self.dir.join(CHECKPOINT_TMP);
+        files.push((tmp.clone(), write_new(&tmp, &cp.note)?));
+        sync_at_once(files, dirs)?;
+        self.replace_checkpoint(&tmp)?;
         self.checkpoint = cp.clone();
         for t in &tiles {
             self.remove_superseded_partials(t)?;
@@ -386,12 +390,18 @@ impl Log {
         Ok(cp)
     }
 
-    fn write_checkpoint(&mut self, cp: &SignedCheckpoint) -> Result<(), LogError> {
+    fn write_checkpoint(&self, cp: &SignedCheckpoint) -> Result<(), LogError> {
         let tmp = self.dir.join(CHECKPOINT_TMP);
-        let mut dirs = Vec::new();
-        write_synced(&tmp, &cp.note, &mut dirs)?;
+        write_new(&tmp, &cp.note)?
+            .sync_data()
+            .map_err(io_err(&tmp))?;
+        self.replace_checkpoint(&tmp)
+    }
+
+    /// Makes the synced checkpoint at `tmp` the log's, durably.
+    fn replace_checkpoint(&self, tmp: &Path) -> Result<(), LogError> {
         let path = self.dir.join(CHECKPOINT_FILE);
-        fs::rename(&tmp, &path).map_err(io_err(&path))?;
+        fs::rename(tmp, &path).map_err(io_err(&path))?;
         sync_dir(&self.dir)
     }
 
@@ -547,7 +557,13 @@ fn lock(journal: &File, dir: &Path) -> Result<(), LogError> {
 
 /// Writes `data` to `path` and syncs it; records directories that need a sync for the new
 /// name to be durable (and creates missing ones).
-fn write_synced(path: &Path, data: &[u8], dirs: &mut Vec<PathBuf>) -> Result<(), LogError> {
+/// Writes `data` to a new file at `path`, not yet synced, creating its directory if need
+/// be; adds to `dirs` every directory whose entries must then be synced.
+fn write_file(
+    path: &Path,
+    data: &[u8],
+    dirs: &mut Vec<PathBuf>,
+) -> Result<(PathBuf, File), LogError> {
     let parent = path.parent().expect("files live in a directory");
     if !parent.is_dir() {
         // Each directory created needs its own parent synced too.
@@ -561,13 +577,30 @@ fn write_synced(path: &Path, data: &[u8], dirs: &mut Vec<PathBuf>) -> Result<(),
         dirs.push(p.to_path_buf());
         dirs.extend(missing);
     }
-    let mut f = File::create(path).map_err(io_err(path))?;
-    f.write_all(data).map_err(io_err(path))?;
-    f.sync_data().map_err(io_err(path))?;
+    let f = write_new(path, data)?;
     if !dirs.iter().any(|d| d == parent) {
         dirs.push(parent.to_path_buf());
     }
-    Ok(())
+    Ok((path.to_path_buf(), f))
+}
+
+fn write_new(path: &Path, data: &[u8]) -> Result<File, LogError> {
+    let mut f = File::create(path).map_err(io_err(path))?;
+    f.write_all(data).map_err(io_err(path))?;
+    Ok(f)
+}
+
+/// Syncs written files (their data) and directories (their entries), all at once
+/// ([`crate::pool`]); the first error, if any.
+fn sync_at_once(files: Vec<(PathBuf, File)>, dirs: Vec<PathBuf>) -> Result<(), LogError> {
+    let mut tasks: Vec<Task<Result<(), LogError>>> = Vec::with_capacity(files.len() + dirs.len());
+    for (path, f) in files {
+        tasks.push(Box::new(move || f.sync_data().map_err(io_err(&path))));
+    }
+    for d in dirs {
+        tasks.push(Box::new(move || sync_dir(&d)));
+    }
+    in_parallel(tasks).into_iter().collect()
 }
 
 /// Makes directory entries (new or renamed files) in `dir` durable.

@@ -1,9 +1,10 @@
-//! Sealing: the one thread that owns the court's log while a hearing records.
+//! Sealing: the one thread that appends a hearing's record to the court's log while it
+//! records.
 //!
 //! Every closed segment file is synced, hashed, made read-only and appended as a
 //! `segment_sealed` entry; whatever arrives close together ([`GATHER_GAP`]) is appended as
-//! one batch with one sync (group commit). A checkpoint is signed every
-//! `checkpoint_interval`, and once more when the hearing ends.
+//! one batch with one sync (group commit), its files synced side by side. A thread of its
+//! own signs a checkpoint every `checkpoint_interval`, and once more when the hearing ends.
 
 use crate::events::{AlarmKind, Event, EventBus};
 use sha2::{Digest, Sha256};
@@ -12,11 +13,13 @@ use std::fs;
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SendError, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use verbatim_log::entry::{SegmentRecovered, SegmentSealed};
+use verbatim_log::pool::{in_parallel, raise_priority, Task};
 use verbatim_log::{Entry, SharedLog};
 
 /// A segment file that its writer has closed.
@@ -86,22 +89,26 @@ impl Sealer {
         checkpoint_interval: Duration,
         events: EventBus,
         latencies: Arc<Mutex<Latencies>>,
-        log_size: Arc<std::sync::atomic::AtomicU64>,
+        log_size: Arc<AtomicU64>,
     ) -> Sealer {
         let (tx, rx) = std::sync::mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("sealer".into())
             .spawn(move || {
                 raise_priority();
-                run(
-                    log,
-                    ctx,
-                    rx,
-                    checkpoint_interval,
-                    events,
-                    latencies,
-                    log_size,
-                )
+                let checkpoints =
+                    Checkpointer::start(log.clone(), checkpoint_interval, events.clone());
+                let sealed = run(
+                    &log,
+                    &Arc::new(ctx),
+                    &rx,
+                    &checkpoints,
+                    &events,
+                    &latencies,
+                    &log_size,
+                );
+                let signed = checkpoints.finish();
+                sealed.and(signed)
             })
             .expect("a thread can be spawned");
         Sealer { tx, thread }
@@ -116,18 +123,6 @@ impl Sealer {
     }
 }
 
-/// Gives the calling thread (and the threads it starts) more of the CPU than the media
-/// threads when both want it: nice -5, where the process may (CAP_SYS_NICE, or root);
-/// otherwise nothing changes. The sealer works in short bursts, and under load its
-/// latency is mostly the wait for a core.
-fn raise_priority() {
-    // SAFETY: plain system calls on this thread's own id.
-    unsafe {
-        let tid = libc::gettid();
-        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, -5);
-    }
-}
-
 /// How the sealer gathers a batch: after a job arrives it takes the next one that comes
 /// within `GATHER_GAP`, and so on, for at most `GATHER_MAX`. A courtroom's streams close
 /// their segments within a few hundred milliseconds of each other, in clusters a few
@@ -138,74 +133,42 @@ fn raise_priority() {
 const GATHER_GAP: Duration = Duration::from_millis(20);
 const GATHER_MAX: Duration = Duration::from_millis(100);
 
+/// The sealer's loop: until every sender is gone, gathers a batch, makes its files durable
+/// and appends its entries with one log sync.
 fn run(
-    log: SharedLog,
-    ctx: SealContext,
-    rx: Receiver<SealJob>,
-    interval: Duration,
-    events: EventBus,
-    latencies: Arc<Mutex<Latencies>>,
-    log_size: Arc<std::sync::atomic::AtomicU64>,
+    log: &SharedLog,
+    ctx: &Arc<SealContext>,
+    rx: &Receiver<SealJob>,
+    checkpoints: &Checkpointer,
+    events: &EventBus,
+    latencies: &Mutex<Latencies>,
+    log_size: &AtomicU64,
 ) -> Result<(), String> {
-    let mut next_checkpoint = Instant::now() + interval;
-    let mut open = true;
     let mut failed: Option<String> = None;
-    while open {
-        let wait = next_checkpoint.saturating_duration_since(Instant::now());
-        let mut jobs = Vec::new();
-        match rx.recv_timeout(wait) {
-            Ok(j) => {
-                jobs.push(j);
-                // What closes soon after joins the batch, for one log sync.
-                let until = Instant::now() + GATHER_MAX;
-                loop {
-                    let left = until
-                        .saturating_duration_since(Instant::now())
-                        .min(GATHER_GAP);
-                    if left.is_zero() {
-                        break;
-                    }
-                    match rx.recv_timeout(left) {
-                        Ok(j) => jobs.push(j),
-                        Err(RecvTimeoutError::Timeout) => break,
-                        Err(RecvTimeoutError::Disconnected) => {
-                            open = false;
-                            break;
-                        }
-                    }
-                }
-            }
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => open = false,
-        }
-        while let Ok(j) = rx.try_recv() {
-            jobs.push(j);
-        }
-        // Every file of the batch starts on its way to the disk at once; each is then hashed
-        // (from the page cache), made read-only and synced in turn, its fsync waiting only
-        // for what is left of writes already under way. (A thread per fsync cost more CPU
-        // than the syncs: docs/BENCHMARKS.md, fourth session.)
-        let jobs: Vec<(SealJob, Option<fs::File>)> = jobs
-            .into_iter()
-            .map(|job| {
-                let file = match &job {
-                    SealJob::Segment(seg) => fs::File::open(ctx.data_dir.join(&seg.path))
-                        .ok()
-                        .inspect(start_writeback),
-                    _ => None,
-                };
-                (job, file)
+    while let Ok(first) = rx.recv() {
+        let jobs = gather(rx, first);
+        let segments: Vec<ClosedSegment> = jobs
+            .iter()
+            .filter_map(|j| match j {
+                SealJob::Segment(seg) => Some(seg.clone()),
+                _ => None,
             })
             .collect();
+        let (prepared, dirs_synced) = prepare_all(ctx, &segments);
+        let mut prepared = segments.iter().zip(prepared);
+        // Entries go to the log in the order their jobs came; `sealed` holds, for each, the
+        // segment it seals, if it does.
         let mut entries = Vec::new();
-        let mut sealed: Vec<(ClosedSegment, u64)> = Vec::new();
-        let mut dirs = BTreeSet::new();
+        let mut sealed: Vec<Option<(&ClosedSegment, u64)>> = Vec::new();
         let mut replies = Vec::new();
-        for (job, file) in jobs {
+        for job in jobs {
             match job {
                 // One bad entry must not stop the sealing of everything else.
                 SealJob::Entry(e) => match e.validate() {
-                    Ok(()) => entries.push(e),
+                    Ok(()) => {
+                        entries.push(e);
+                        sealed.push(None);
+                    }
                     Err(err) => events.send(Event::Alarm {
                         kind: AlarmKind::SealFailed,
                         stream: None,
@@ -213,15 +176,12 @@ fn run(
                     }),
                 },
                 SealJob::Checkpoint(reply) => replies.push(reply),
-                SealJob::Segment(seg) => match prepare(&ctx, &seg, file) {
-                    Ok((entry, bytes)) => {
-                        if let Some(d) = ctx.data_dir.join(&seg.path).parent() {
-                            dirs.insert(d.to_path_buf());
-                        }
+                SealJob::Segment(_) => match prepared.next().expect("a result per segment") {
+                    (seg, Ok((entry, bytes))) => {
                         entries.push(entry);
-                        sealed.push((seg, bytes));
+                        sealed.push(Some((seg, bytes)));
                     }
-                    Err(e) => events.send(Event::Alarm {
+                    (seg, Err(e)) => events.send(Event::Alarm {
                         kind: AlarmKind::SealFailed,
                         stream: Some(seg.stream.clone()),
                         message: format!("cannot seal {}: {e}", seg.path),
@@ -229,37 +189,29 @@ fn run(
                 },
             }
         }
-        // The files' directory entries must be durable before the log refers to them (a
-        // segment writer has also just created its next file in each).
-        for d in &dirs {
-            if let Err(e) = verbatim_log::store::sync_dir(d) {
-                failed = Some(e.to_string());
-            }
+        if failed.is_none() {
+            failed = dirs_synced.err().or_else(|| checkpoints.failure());
         }
         if failed.is_none() && !entries.is_empty() {
-            let mut log = verbatim_log::lock(&log);
+            let mut log = verbatim_log::lock(log);
             match log.append_batch(&entries) {
                 Ok(range) => {
                     let now = Instant::now();
                     let mut lat = latencies.lock().expect("not poisoned");
-                    let mut seg_index = 0;
-                    for (i, e) in (range.start..range.end).zip(&entries) {
-                        if e.sealed_file().is_none() {
-                            continue;
-                        }
-                        let (seg, bytes) = &sealed[seg_index];
-                        seg_index += 1;
+                    for (i, (seg, bytes)) in
+                        range.zip(&sealed).filter_map(|(i, s)| s.map(|s| (i, s)))
+                    {
                         let ms = now.duration_since(seg.closed_at).as_secs_f64() * 1000.0;
                         lat.push(ms);
                         events.send(Event::Sealed {
                             stream: seg.stream.clone(),
                             seq: seg.seq,
-                            bytes: *bytes,
+                            bytes,
                             latency_ms: ms,
                             index: i,
                         });
                     }
-                    log_size.store(log.size(), std::sync::atomic::Ordering::Relaxed);
+                    log_size.store(log.size(), Ordering::Relaxed);
                 }
                 Err(e) => failed = Some(e.to_string()),
             }
@@ -271,30 +223,162 @@ fn run(
                 });
             }
         }
-        let due = Instant::now() >= next_checkpoint;
-        if failed.is_none() && (due || !replies.is_empty() || !open) {
-            let r = verbatim_log::lock(&log)
-                .publish_checkpoint()
-                .map(|cp| cp.size)
-                .map_err(|e| e.to_string());
-            if let Err(e) = &r {
-                failed = Some(e.clone());
-            }
-            for reply in replies.drain(..) {
-                let _ = reply.send(r.clone());
-            }
-            next_checkpoint = Instant::now() + interval;
-        }
+        // A checkpoint asked for covers what was sent before the ask: all appended by now.
         for reply in replies {
-            let _ = reply.send(Err(failed.clone().unwrap_or_default()));
-        }
-        if due {
-            next_checkpoint = Instant::now() + interval;
+            match &failed {
+                None => checkpoints.now(reply),
+                Some(f) => {
+                    let _ = reply.send(Err(f.clone()));
+                }
+            }
         }
     }
     match failed {
         Some(f) => Err(f),
         None => Ok(()),
+    }
+}
+
+/// `first` and what follows it closely ([`GATHER_GAP`], [`GATHER_MAX`]): one batch, for
+/// one log sync.
+fn gather(rx: &Receiver<SealJob>, first: SealJob) -> Vec<SealJob> {
+    let mut jobs = vec![first];
+    let until = Instant::now() + GATHER_MAX;
+    loop {
+        let left = until
+            .saturating_duration_since(Instant::now())
+            .min(GATHER_GAP);
+        if left.is_zero() {
+            break;
+        }
+        match rx.recv_timeout(left) {
+            Ok(j) => jobs.push(j),
+            // Past the gap, or every sender gone: the loop's next `recv` tells which.
+            Err(_) => break,
+        }
+    }
+    jobs.extend(rx.try_iter());
+    jobs
+}
+
+/// A segment's entry and its file's length, or why it cannot be sealed.
+type Prepared = Result<(Entry, u64), String>;
+
+/// What a task of [`prepare_all`] did.
+enum Synced {
+    Segment(Prepared),
+    Dir(Result<(), String>),
+}
+
+/// Makes a batch's segment files durable ([`prepare`]) and the directories they are in
+/// (their entries for the files, and for the next file each writer has just created), all
+/// at once: each task waits on the disk, and they wait together
+/// ([`verbatim_log::pool`]); one after the other, a batch took the sum of its syncs. The
+/// segments' results, in order, and the directories' (the first error).
+fn prepare_all(
+    ctx: &Arc<SealContext>,
+    segments: &[ClosedSegment],
+) -> (Vec<Prepared>, Result<(), String>) {
+    let dirs: BTreeSet<PathBuf> = segments
+        .iter()
+        .filter_map(|s| ctx.data_dir.join(&s.path).parent().map(Path::to_path_buf))
+        .collect();
+    let mut tasks: Vec<Task<Synced>> = Vec::new();
+    for seg in segments {
+        // Every file starts on its way to the disk before any is waited for.
+        let file = fs::File::open(ctx.data_dir.join(&seg.path))
+            .ok()
+            .inspect(start_writeback);
+        let (ctx, seg) = (ctx.clone(), seg.clone());
+        tasks.push(Box::new(move || Synced::Segment(prepare(&ctx, &seg, file))));
+    }
+    for d in dirs {
+        tasks.push(Box::new(move || {
+            Synced::Dir(verbatim_log::store::sync_dir(&d).map_err(|e| e.to_string()))
+        }));
+    }
+    let mut prepared = Vec::with_capacity(segments.len());
+    let mut dirs_synced = Ok(());
+    for r in in_parallel(tasks) {
+        match r {
+            Synced::Segment(p) => prepared.push(p),
+            Synced::Dir(Err(e)) if dirs_synced.is_ok() => dirs_synced = Err(e),
+            Synced::Dir(_) => {}
+        }
+    }
+    (prepared, dirs_synced)
+}
+
+/// Signs checkpoints on a thread of its own, every `interval` and when asked, so that a
+/// checkpoint's syncs (its tiles, their directories, the checkpoint itself) do not hold up
+/// the sealing of segments that close meanwhile: it holds the log only while it writes,
+/// and the sealer syncs its next batch's files in the meantime.
+struct Checkpointer {
+    tx: Sender<Sender<Result<u64, String>>>,
+    failed: Arc<Mutex<Option<String>>>,
+    thread: JoinHandle<Result<(), String>>,
+}
+
+impl Checkpointer {
+    fn start(log: SharedLog, interval: Duration, events: EventBus) -> Checkpointer {
+        let (tx, rx) = std::sync::mpsc::channel::<Sender<Result<u64, String>>>();
+        let failed = Arc::new(Mutex::new(None));
+        let failure = failed.clone();
+        let publish = move || {
+            let r = verbatim_log::lock(&log)
+                .publish_checkpoint()
+                .map(|cp| cp.size)
+                .map_err(|e| e.to_string());
+            if let Err(e) = &r {
+                events.send(Event::Alarm {
+                    kind: AlarmKind::SealFailed,
+                    stream: None,
+                    message: format!("the log's checkpoint cannot be written: {e}"),
+                });
+                *failure.lock().expect("not poisoned") = Some(e.clone());
+            }
+            r
+        };
+        let thread = std::thread::Builder::new()
+            .name("checkpoints".into())
+            .spawn(move || loop {
+                let signed = match rx.recv_timeout(interval) {
+                    Ok(reply) => {
+                        let r = publish();
+                        let _ = reply.send(r.clone());
+                        r
+                    }
+                    Err(RecvTimeoutError::Timeout) => publish(),
+                    // The hearing has ended: the last checkpoint covers all of it.
+                    Err(RecvTimeoutError::Disconnected) => return publish().map(|_| ()),
+                };
+                signed?;
+            })
+            .expect("a thread can be spawned");
+        Checkpointer { tx, failed, thread }
+    }
+
+    /// Signs a checkpoint of the log as it is now, and sends its size to `reply`.
+    fn now(&self, reply: Sender<Result<u64, String>>) {
+        if let Err(SendError(reply)) = self.tx.send(reply) {
+            let why = self
+                .failure()
+                .unwrap_or_else(|| "checkpoints have stopped".into());
+            let _ = reply.send(Err(why));
+        }
+    }
+
+    /// Why a checkpoint could not be written, once one could not.
+    fn failure(&self) -> Option<String> {
+        self.failed.lock().expect("not poisoned").clone()
+    }
+
+    /// Signs the last checkpoint and ends the thread.
+    fn finish(self) -> Result<(), String> {
+        drop(self.tx);
+        self.thread
+            .join()
+            .map_err(|_| "the checkpoint thread panicked".to_string())?
     }
 }
 
@@ -427,13 +511,17 @@ mod tests {
         (sealer, shared)
     }
 
-    /// The sealer thread runs at nice -5 where the process may raise priority (as root,
-    /// which CI is), and at the process's own otherwise (where the thread could be caught
-    /// before it tried, so that case only shows nothing goes wrong).
+    /// The sealer's threads (the sealer, its checkpoints and the log's sync pool) run at
+    /// nice -5 where the process may raise priority (as root, which CI is), and at the
+    /// process's own otherwise (where a thread could be caught before it tried, so that
+    /// case only shows nothing goes wrong).
     #[test]
-    fn the_sealer_thread_gets_the_cpu_first() {
+    fn the_sealer_threads_get_the_cpu_first() {
         let tmp = tempfile::tempdir().unwrap();
         let (sealer, _) = start(tmp.path());
+        // Starts the pool's threads.
+        let tasks: Vec<Task<()>> = vec![Box::new(|| ()), Box::new(|| ())];
+        in_parallel(tasks);
         // (name, nice) of this process's threads, from /proc (field 19 of stat).
         let nices = || -> Vec<(String, i64)> {
             fs::read_dir("/proc/self/task")
@@ -456,8 +544,11 @@ mod tests {
         let want = if root { -5 } else { own };
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
-            let sealer = nices().into_iter().find(|(n, _)| n == "sealer");
-            if sealer.as_ref().is_some_and(|(_, nice)| *nice == want) {
+            let ours: Vec<(String, i64)> = nices()
+                .into_iter()
+                .filter(|(n, _)| n == "sealer" || n == "checkpoints" || n.starts_with("log-sync"))
+                .collect();
+            if ours.len() >= 3 && ours.iter().all(|(_, nice)| *nice == want) {
                 break;
             }
             assert!(Instant::now() < deadline, "want nice {want}: {:?}", nices());
@@ -468,7 +559,8 @@ mod tests {
 
     /// A closed file is hashed while its writeback runs and synced after: the seal holds
     /// its final bytes, the header its writer rewrote at the end (as mp4mux and matroskamux
-    /// do) included, and the file is made read-only. Files of one batch are all sealed.
+    /// do) included, and the file is made read-only. Files of one batch are all sealed, in
+    /// the order they were sent, with the entries sent between them.
     #[test]
     fn closed_files_are_sealed_with_their_final_bytes() {
         let tmp = tempfile::tempdir().unwrap();
@@ -493,6 +585,18 @@ mod tests {
             files.push((rel, content));
         }
         for (seq, (rel, _)) in (1..).zip(&files) {
+            if seq == 2 {
+                let note = Entry::LogNote(verbatim_log::entry::LogNote {
+                    court: "c1".into(),
+                    hearing: "h1".into(),
+                    media_ns: 2_000_000_000,
+                    at_unix_ms: 1,
+                    author: "secretary".into(),
+                    role: "judge".into(),
+                    text: "between two segments".into(),
+                });
+                sealer.tx.send(SealJob::Entry(note)).unwrap();
+            }
             sealer
                 .tx
                 .send(SealJob::Segment(ClosedSegment {
@@ -511,6 +615,16 @@ mod tests {
         let entries: Vec<Entry> = (0..log.size())
             .map(|i| Entry::decode(&log.entry(i).unwrap()).unwrap())
             .collect();
+        let kinds: Vec<&str> = entries.iter().map(Entry::kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                "segment_sealed",
+                "log_note",
+                "segment_sealed",
+                "segment_sealed"
+            ]
+        );
         let sealed: Vec<_> = entries.iter().filter_map(|e| e.sealed_file()).collect();
         assert_eq!(sealed.len(), files.len(), "{entries:?}");
         for (s, (rel, content)) in sealed.iter().zip(&files) {
