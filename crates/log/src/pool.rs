@@ -13,48 +13,55 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// How many jobs run at once besides the caller's own: a batch of a courtroom's ten
-/// streams syncs ten files and ten directories.
-const THREADS: usize = 8;
+/// How many tasks wait at once: a courtroom's ten streams close ten files at a segment
+/// boundary, each with its file's sync and its directory's.
+const THREADS: usize = 16;
 
 type Job = Box<dyn FnOnce() + Send>;
 
-/// A job of [`in_parallel`].
+/// A job for the pool.
 pub type Task<T> = Box<dyn FnOnce() -> T + Send>;
+
+/// A task under way on the pool.
+pub struct Pending<T>(Receiver<std::thread::Result<T>>);
+
+impl<T> Pending<T> {
+    /// Waits for the task's result; a task that panicked panics the caller.
+    pub fn wait(self) -> T {
+        match self.0.recv() {
+            Ok(Ok(v)) => v,
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            Err(_) => unreachable!("a task sends its result before it is dropped"),
+        }
+    }
+}
+
+/// Starts `task` on the pool and returns at once. A task must not itself wait for the
+/// pool: with every thread waiting so, nothing would run.
+pub fn spawn<T: Send + 'static>(task: Task<T>) -> Pending<T> {
+    let (tx, rx) = mpsc::channel();
+    let job: Job = Box::new(move || {
+        let _ = tx.send(catch_unwind(AssertUnwindSafe(task)));
+    });
+    if let Err(mpsc::SendError(job)) = pool().send(job) {
+        // No pool (its threads could not be started): the caller runs it.
+        job();
+    }
+    Pending(rx)
+}
 
 /// Runs every task, at once as far as the pool allows (the first on the calling thread),
 /// and returns their results in the tasks' order once all have finished. A task that
 /// panics panics the caller.
 pub fn in_parallel<T: Send + 'static>(tasks: Vec<Task<T>>) -> Vec<T> {
-    let n = tasks.len();
     let mut tasks = tasks.into_iter();
     let Some(first) = tasks.next() else {
         return Vec::new();
     };
-    let (done_tx, done_rx) = mpsc::channel::<(usize, std::thread::Result<T>)>();
-    for (i, task) in tasks.enumerate() {
-        let done = done_tx.clone();
-        let job: Job = Box::new(move || {
-            let _ = done.send((i + 1, catch_unwind(AssertUnwindSafe(task))));
-        });
-        if let Err(mpsc::SendError(job)) = pool().send(job) {
-            // No pool (its threads could not be started): the caller runs it.
-            job();
-        }
-    }
-    drop(done_tx);
-    let mut results: Vec<Option<T>> = (0..n).map(|_| None).collect();
-    results[0] = Some(first());
-    for (i, r) in done_rx {
-        match r {
-            Ok(v) => results[i] = Some(v),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-    }
+    let others: Vec<Pending<T>> = tasks.map(spawn).collect();
+    let mut results = vec![first()];
+    results.extend(others.into_iter().map(Pending::wait));
     results
-        .into_iter()
-        .map(|r| r.expect("every task sends its result"))
-        .collect()
 }
 
 fn pool() -> &'static Sender<Job> {

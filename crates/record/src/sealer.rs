@@ -1,14 +1,13 @@
-//! Sealing: the one thread that appends a hearing's record to the court's log while it
-//! records.
+//! Sealing: a hearing's record appended to the court's log while it records.
 //!
-//! Every closed segment file is synced, hashed, made read-only and appended as a
-//! `segment_sealed` entry; whatever arrives close together ([`GATHER_GAP`]) is appended as
-//! one batch with one sync (group commit), its files synced side by side. A thread of its
-//! own signs a checkpoint every `checkpoint_interval`, and once more when the hearing ends.
+//! Every closed segment file is hashed, made read-only and synced (with its directory) the
+//! moment it arrives, side by side with the others on the log's pool; its `segment_sealed`
+//! entry is then appended in the order the jobs came, and whatever arrives close together
+//! ([`GATHER_GAP`]) as one batch with one sync (group commit). A thread of its own signs a
+//! checkpoint every `checkpoint_interval`, and once more when the hearing ends.
 
 use crate::events::{AlarmKind, Event, EventBus};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeSet;
 use std::fs;
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
@@ -19,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use verbatim_log::entry::{SegmentRecovered, SegmentSealed};
-use verbatim_log::pool::{in_parallel, raise_priority, Task};
+use verbatim_log::pool::{raise_priority, spawn, Pending};
 use verbatim_log::{Entry, SharedLog};
 
 /// A segment file that its writer has closed.
@@ -95,20 +94,36 @@ impl Sealer {
         let thread = std::thread::Builder::new()
             .name("sealer".into())
             .spawn(move || {
+                // The threads started here run at this priority too.
                 raise_priority();
                 let checkpoints =
                     Checkpointer::start(log.clone(), checkpoint_interval, events.clone());
-                let sealed = run(
-                    &log,
-                    &Arc::new(ctx),
-                    &rx,
-                    &checkpoints,
-                    &events,
-                    &latencies,
-                    &log_size,
-                );
-                let signed = checkpoints.finish();
-                sealed.and(signed)
+                let (items_tx, items_rx) = std::sync::mpsc::channel();
+                let appender = std::thread::Builder::new()
+                    .name("seal-append".into())
+                    .spawn(move || {
+                        let sealed = append(
+                            &log,
+                            &items_rx,
+                            &checkpoints,
+                            &events,
+                            &latencies,
+                            &log_size,
+                        );
+                        sealed.and(checkpoints.finish())
+                    })
+                    .expect("a thread can be spawned");
+                let ctx = Arc::new(ctx);
+                // Ends when every sender is gone; the appender then drains what is left.
+                for job in rx {
+                    if items_tx.send(dispatch(&ctx, job)).is_err() {
+                        break;
+                    }
+                }
+                drop(items_tx);
+                appender
+                    .join()
+                    .map_err(|_| "the sealer's append thread panicked".to_string())?
             })
             .expect("a thread can be spawned");
         Sealer { tx, thread }
@@ -123,48 +138,78 @@ impl Sealer {
     }
 }
 
-/// How the sealer gathers a batch: after a job arrives it takes the next one that comes
-/// within `GATHER_GAP`, and so on, for at most `GATHER_MAX`. A courtroom's streams close
-/// their segments within a few hundred milliseconds of each other, in clusters a few
+/// A job on its way to the log, in the order the jobs came.
+enum Item {
+    Entry(Entry),
+    /// A closed segment whose file ([`prepare`]) and directory are being synced.
+    Segment(
+        ClosedSegment,
+        Pending<Prepared>,
+        Pending<Result<(), String>>,
+    ),
+    Checkpoint(Sender<Result<u64, String>>),
+}
+
+/// A segment's entry and its file's length, or why it cannot be sealed.
+type Prepared = Result<(Entry, u64), String>;
+
+/// Starts a closed segment on its way to the disk the moment it arrives: its file is
+/// hashed, made read-only and synced, and its directory synced (its entry for the file,
+/// and for the next file its writer has just created), side by side on the log's pool
+/// ([`verbatim_log::pool`]). While they wait, the appender gathers and appends what came
+/// before; a batch waits for about one sync, not for the sum of its syncs, nor for the
+/// batch before it to be appended first.
+fn dispatch(ctx: &Arc<SealContext>, job: SealJob) -> Item {
+    match job {
+        SealJob::Entry(e) => Item::Entry(e),
+        SealJob::Checkpoint(reply) => Item::Checkpoint(reply),
+        SealJob::Segment(seg) => {
+            let abs = ctx.data_dir.join(&seg.path);
+            let file = fs::File::open(&abs).ok().inspect(start_writeback);
+            let dir = abs.parent().map(Path::to_path_buf);
+            let synced = {
+                let (ctx, seg) = (ctx.clone(), seg.clone());
+                spawn(Box::new(move || prepare(&ctx, &seg, file)))
+            };
+            let dir_synced = spawn(Box::new(move || match dir {
+                Some(d) => verbatim_log::store::sync_dir(&d).map_err(|e| e.to_string()),
+                None => Ok(()),
+            }));
+            Item::Segment(seg, synced, dir_synced)
+        }
+    }
+}
+
+/// How the appender gathers a batch: after an item arrives it takes the next one that
+/// comes within `GATHER_GAP`, and so on, for at most `GATHER_MAX`. A courtroom's streams
+/// close their segments within a few hundred milliseconds of each other, in clusters a few
 /// milliseconds apart (cameras at keyframes, microphones at audio buffers); one at a time,
 /// each took a log sync of its own (`perf trace` at 20 courtrooms: batches of 1.35
-/// segments on average, six log syncs within 10 ms). A seal waits at most `GATHER_MAX`
-/// longer, and a lone one `GATHER_GAP`: the 500 ms budget is mostly for a loaded machine.
+/// segments on average, six log syncs within 10 ms). The segments' syncs run meanwhile.
 const GATHER_GAP: Duration = Duration::from_millis(20);
 const GATHER_MAX: Duration = Duration::from_millis(100);
 
-/// The sealer's loop: until every sender is gone, gathers a batch, makes its files durable
-/// and appends its entries with one log sync.
-fn run(
+/// The appender's loop: until the sealer stops, gathers a batch of items, waits for its
+/// segments to be durable and appends its entries, in order, with one log sync.
+fn append(
     log: &SharedLog,
-    ctx: &Arc<SealContext>,
-    rx: &Receiver<SealJob>,
+    items: &Receiver<Item>,
     checkpoints: &Checkpointer,
     events: &EventBus,
     latencies: &Mutex<Latencies>,
     log_size: &AtomicU64,
 ) -> Result<(), String> {
     let mut failed: Option<String> = None;
-    while let Ok(first) = rx.recv() {
-        let jobs = gather(rx, first);
-        let segments: Vec<ClosedSegment> = jobs
-            .iter()
-            .filter_map(|j| match j {
-                SealJob::Segment(seg) => Some(seg.clone()),
-                _ => None,
-            })
-            .collect();
-        let (prepared, dirs_synced) = prepare_all(ctx, &segments);
-        let mut prepared = segments.iter().zip(prepared);
+    while let Ok(first) = items.recv() {
         // Entries go to the log in the order their jobs came; `sealed` holds, for each, the
         // segment it seals, if it does.
         let mut entries = Vec::new();
-        let mut sealed: Vec<Option<(&ClosedSegment, u64)>> = Vec::new();
+        let mut sealed: Vec<Option<(ClosedSegment, u64)>> = Vec::new();
         let mut replies = Vec::new();
-        for job in jobs {
-            match job {
+        for item in gather(items, first) {
+            match item {
                 // One bad entry must not stop the sealing of everything else.
-                SealJob::Entry(e) => match e.validate() {
+                Item::Entry(e) => match e.validate() {
                     Ok(()) => {
                         entries.push(e);
                         sealed.push(None);
@@ -175,22 +220,30 @@ fn run(
                         message: format!("refused a {} entry: {err}", e.kind()),
                     }),
                 },
-                SealJob::Checkpoint(reply) => replies.push(reply),
-                SealJob::Segment(_) => match prepared.next().expect("a result per segment") {
-                    (seg, Ok((entry, bytes))) => {
-                        entries.push(entry);
-                        sealed.push(Some((seg, bytes)));
+                Item::Checkpoint(reply) => replies.push(reply),
+                Item::Segment(seg, synced, dir_synced) => {
+                    // Without its directory synced the file's name may not last: nothing
+                    // more is appended (as when the log itself cannot be written).
+                    let dir_synced = dir_synced.wait();
+                    match synced.wait().and_then(|p| dir_synced.clone().map(|()| p)) {
+                        Ok((entry, bytes)) => {
+                            entries.push(entry);
+                            sealed.push(Some((seg, bytes)));
+                        }
+                        Err(e) => events.send(Event::Alarm {
+                            kind: AlarmKind::SealFailed,
+                            stream: Some(seg.stream.clone()),
+                            message: format!("cannot seal {}: {e}", seg.path),
+                        }),
                     }
-                    (seg, Err(e)) => events.send(Event::Alarm {
-                        kind: AlarmKind::SealFailed,
-                        stream: Some(seg.stream.clone()),
-                        message: format!("cannot seal {}: {e}", seg.path),
-                    }),
-                },
+                    if let Err(e) = dir_synced {
+                        failed.get_or_insert(e);
+                    }
+                }
             }
         }
         if failed.is_none() {
-            failed = dirs_synced.err().or_else(|| checkpoints.failure());
+            failed = checkpoints.failure();
         }
         if failed.is_none() && !entries.is_empty() {
             let mut log = verbatim_log::lock(log);
@@ -198,15 +251,16 @@ fn run(
                 Ok(range) => {
                     let now = Instant::now();
                     let mut lat = latencies.lock().expect("not poisoned");
-                    for (i, (seg, bytes)) in
-                        range.zip(&sealed).filter_map(|(i, s)| s.map(|s| (i, s)))
+                    for (i, (seg, bytes)) in range
+                        .zip(&sealed)
+                        .filter_map(|(i, s)| s.as_ref().map(|s| (i, s)))
                     {
                         let ms = now.duration_since(seg.closed_at).as_secs_f64() * 1000.0;
                         lat.push(ms);
                         events.send(Event::Sealed {
                             stream: seg.stream.clone(),
                             seq: seg.seq,
-                            bytes,
+                            bytes: *bytes,
                             latency_ms: ms,
                             index: i,
                         });
@@ -241,8 +295,8 @@ fn run(
 
 /// `first` and what follows it closely ([`GATHER_GAP`], [`GATHER_MAX`]): one batch, for
 /// one log sync.
-fn gather(rx: &Receiver<SealJob>, first: SealJob) -> Vec<SealJob> {
-    let mut jobs = vec![first];
+fn gather(items: &Receiver<Item>, first: Item) -> Vec<Item> {
+    let mut batch = vec![first];
     let until = Instant::now() + GATHER_MAX;
     loop {
         let left = until
@@ -251,62 +305,14 @@ fn gather(rx: &Receiver<SealJob>, first: SealJob) -> Vec<SealJob> {
         if left.is_zero() {
             break;
         }
-        match rx.recv_timeout(left) {
-            Ok(j) => jobs.push(j),
-            // Past the gap, or every sender gone: the loop's next `recv` tells which.
+        match items.recv_timeout(left) {
+            Ok(i) => batch.push(i),
+            // Past the gap, or the sealer gone: the loop's next `recv` tells which.
             Err(_) => break,
         }
     }
-    jobs.extend(rx.try_iter());
-    jobs
-}
-
-/// A segment's entry and its file's length, or why it cannot be sealed.
-type Prepared = Result<(Entry, u64), String>;
-
-/// What a task of [`prepare_all`] did.
-enum Synced {
-    Segment(Prepared),
-    Dir(Result<(), String>),
-}
-
-/// Makes a batch's segment files durable ([`prepare`]) and the directories they are in
-/// (their entries for the files, and for the next file each writer has just created), all
-/// at once: each task waits on the disk, and they wait together
-/// ([`verbatim_log::pool`]); one after the other, a batch took the sum of its syncs. The
-/// segments' results, in order, and the directories' (the first error).
-fn prepare_all(
-    ctx: &Arc<SealContext>,
-    segments: &[ClosedSegment],
-) -> (Vec<Prepared>, Result<(), String>) {
-    let dirs: BTreeSet<PathBuf> = segments
-        .iter()
-        .filter_map(|s| ctx.data_dir.join(&s.path).parent().map(Path::to_path_buf))
-        .collect();
-    let mut tasks: Vec<Task<Synced>> = Vec::new();
-    for seg in segments {
-        // Every file starts on its way to the disk before any is waited for.
-        let file = fs::File::open(ctx.data_dir.join(&seg.path))
-            .ok()
-            .inspect(start_writeback);
-        let (ctx, seg) = (ctx.clone(), seg.clone());
-        tasks.push(Box::new(move || Synced::Segment(prepare(&ctx, &seg, file))));
-    }
-    for d in dirs {
-        tasks.push(Box::new(move || {
-            Synced::Dir(verbatim_log::store::sync_dir(&d).map_err(|e| e.to_string()))
-        }));
-    }
-    let mut prepared = Vec::with_capacity(segments.len());
-    let mut dirs_synced = Ok(());
-    for r in in_parallel(tasks) {
-        match r {
-            Synced::Segment(p) => prepared.push(p),
-            Synced::Dir(Err(e)) if dirs_synced.is_ok() => dirs_synced = Err(e),
-            Synced::Dir(_) => {}
-        }
-    }
-    (prepared, dirs_synced)
+    batch.extend(items.try_iter());
+    batch
 }
 
 /// Signs checkpoints on a thread of its own, every `interval` and when asked, so that a
@@ -511,7 +517,8 @@ mod tests {
         (sealer, shared)
     }
 
-    /// The sealer's threads (the sealer, its checkpoints and the log's sync pool) run at
+    /// The sealer's threads (the sealer, its appender, its checkpoints and the log's sync
+    /// pool) run at
     /// nice -5 where the process may raise priority (as root, which CI is), and at the
     /// process's own otherwise (where a thread could be caught before it tried, so that
     /// case only shows nothing goes wrong).
@@ -520,8 +527,8 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let (sealer, _) = start(tmp.path());
         // Starts the pool's threads.
-        let tasks: Vec<Task<()>> = vec![Box::new(|| ()), Box::new(|| ())];
-        in_parallel(tasks);
+        let tasks: Vec<verbatim_log::pool::Task<()>> = vec![Box::new(|| ()), Box::new(|| ())];
+        verbatim_log::pool::in_parallel(tasks);
         // (name, nice) of this process's threads, from /proc (field 19 of stat).
         let nices = || -> Vec<(String, i64)> {
             fs::read_dir("/proc/self/task")
@@ -546,9 +553,12 @@ mod tests {
         loop {
             let ours: Vec<(String, i64)> = nices()
                 .into_iter()
-                .filter(|(n, _)| n == "sealer" || n == "checkpoints" || n.starts_with("log-sync"))
+                .filter(|(n, _)| {
+                    ["sealer", "seal-append", "checkpoints"].contains(&n.as_str())
+                        || n.starts_with("log-sync")
+                })
                 .collect();
-            if ours.len() >= 3 && ours.iter().all(|(_, nice)| *nice == want) {
+            if ours.len() >= 4 && ours.iter().all(|(_, nice)| *nice == want) {
                 break;
             }
             assert!(Instant::now() < deadline, "want nice {want}: {:?}", nices());
