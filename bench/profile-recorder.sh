@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Where the CPU goes: N courtrooms recorded by `verbatim record` (KIND=recorder) or by the
 # benchmark's bare gst-launch pipelines (KIND=gst-bare), with CPU per thread name from
-# /proc/PID/task/*/schedstat (the user/sys split from .../stat) and, with PERF=1, a system-wide `perf record -g` of the window.
+# /proc/PID/task/*/schedstat (the user/sys split from .../stat) and, with PERF=1, a
+# system-wide `perf record -g` of the window.
 # A companion to bench/record-courtrooms.sh (which gives the figures in docs/BENCHMARKS.md):
 # this one is for finding out why they are what they are.
 #

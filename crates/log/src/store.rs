@@ -555,8 +555,6 @@ fn lock(journal: &File, dir: &Path) -> Result<(), LogError> {
     })
 }
 
-/// Writes `data` to `path` and syncs it; records directories that need a sync for the new
-/// name to be durable (and creates missing ones).
 /// Writes `data` to a new file at `path`, not yet synced, creating its directory if need
 /// be; adds to `dirs` every directory whose entries must then be synced.
 fn write_file(

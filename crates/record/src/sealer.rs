@@ -222,10 +222,14 @@ fn append(
                 },
                 Item::Checkpoint(reply) => replies.push(reply),
                 Item::Segment(seg, synced, dir_synced) => {
-                    // Without its directory synced the file's name may not last: nothing
-                    // more is appended (as when the log itself cannot be written).
-                    let dir_synced = dir_synced.wait();
-                    match synced.wait().and_then(|p| dir_synced.clone().map(|()| p)) {
+                    let (prepared, dir_synced) = (synced.wait(), dir_synced.wait());
+                    // Without its directory synced the file's name may not last: the
+                    // segment is not sealed, and nothing more is appended (as when the log
+                    // itself cannot be written).
+                    if let Err(e) = &dir_synced {
+                        failed.get_or_insert(e.clone());
+                    }
+                    match prepared.and_then(|p| dir_synced.map(|()| p)) {
                         Ok((entry, bytes)) => {
                             entries.push(entry);
                             sealed.push(Some((seg, bytes)));
@@ -235,9 +239,6 @@ fn append(
                             stream: Some(seg.stream.clone()),
                             message: format!("cannot seal {}: {e}", seg.path),
                         }),
-                    }
-                    if let Err(e) = dir_synced {
-                        failed.get_or_insert(e);
                     }
                 }
             }
