@@ -25,9 +25,10 @@ room_toml() { # $1 = room number (1-based): cameras 4k-3 .. 4k
 # "Queued GOP time is negative" (4 of 6 splitmuxsinks of one process, first try).
 # The camera muxer must be set in the description (muxer="..."), not with muxer-factory and
 # muxer-properties: with those, the segments came out unfragmented here.
-# gst-bare meters its microphones with `level`, as a gst-launch user would; the recorder
-# meters them in a pad probe (crates/record/src/meter.rs), which gst-launch cannot have, so
-# gst-matched has no meter at all.
+# gst-bare meters its microphones with `level` and mutes them with `volume`, as a
+# gst-launch user would (with the `audioconvert` that `volume`'s formats need before
+# flacenc); the recorder does both in one pad probe on the encoder's input
+# (crates/record/src/meter.rs), which gst-launch cannot have, so gst-matched has neither.
 gst_args() {
     local kind=$1 k=$2 dir=$3 c m url
     for c in 1 2 3 4; do
@@ -53,8 +54,7 @@ gst_args() {
             printf '%s\n' '!' audio/x-raw,rate=48000,channels=1 '!' level '!' volume '!' audioconvert '!' flacenc \
                 '!' identity drop-buffer-flags=header
         else
-            printf '%s\n' '!' audio/x-raw,format=S16LE,rate=48000,channels=1 \
-                '!' volume '!' audioconvert '!' flacenc \
+            printf '%s\n' '!' audio/x-raw,format=S16LE,rate=48000,channels=1 '!' flacenc \
                 '!' identity drop-buffer-flags=header
         fi
         printf '%s\n' '!' "s$m.audio_%u" splitmuxsink "name=s$m" max-size-time=2000000000 muxer=matroskamux \

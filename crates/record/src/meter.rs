@@ -11,10 +11,32 @@
 //! The figures are those `level` gives: RMS = 10·log10(mean of x²) and peak = 10·log10(max
 //! of x²), with samples scaled to [-1, 1]; a test checks them against `level` itself.
 //! Digital silence reads [`FLOOR_DB`], not minus infinity.
+//!
+//! The same probe applies the microphone's privacy mute ([`Mute`]): after measuring a
+//! buffer it overwrites a muted microphone's samples with digital silence, so that what is
+//! encoded holds nothing of what was said. The meter still shows what the microphone hears.
+//! GStreamer's `volume` did the muting before: with the converter it needed after it, two
+//! more elements on every microphone buffer's way, for a flag that is almost always off.
 
 use gstreamer as gst;
 use gstreamer::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+
+/// A microphone's privacy mute, shared by the probe that applies it and the supervisor
+/// that sets it. It takes effect from the next buffer.
+#[derive(Clone, Default)]
+pub struct Mute(Arc<AtomicBool>);
+
+impl Mute {
+    pub fn set(&self, muted: bool) {
+        self.0.store(muted, Ordering::Relaxed);
+    }
+
+    pub fn is_set(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
 
 /// What digital silence reads, dBFS: below any real microphone (24-bit audio's own floor
 /// is about -144 dBFS), and a number rather than minus infinity in JSON and on screen.
@@ -39,9 +61,9 @@ pub struct Reading {
 pub struct Meter(Arc<Mutex<Option<Reading>>>);
 
 impl Meter {
-    /// Measures the audio that flows through `pad` (raw audio, any of the sample formats
-    /// `volume` and `flacenc` take: S8, S16LE, S24LE, S24_32LE, S32LE, F32LE, F64LE).
-    pub fn attach(pad: &gst::Pad) -> Meter {
+    /// Measures the audio that flows through `pad` (raw audio in S8, S16LE, S24LE,
+    /// S24_32LE, S32LE, F32LE or F64LE), and then silences it while `mute` is set.
+    pub fn attach(pad: &gst::Pad, mute: Mute) -> Meter {
         let meter = Meter::default();
         let out = meter.clone();
         let acc = Mutex::new(Accumulator::default());
@@ -49,7 +71,7 @@ impl Meter {
             gst::PadProbeType::BUFFER | gst::PadProbeType::EVENT_DOWNSTREAM,
             move |_, info| {
                 let mut a = acc.lock().unwrap_or_else(|p| p.into_inner());
-                match &info.data {
+                match &mut info.data {
                     Some(gst::PadProbeData::Event(e)) => {
                         if let gst::EventView::Caps(c) = e.view() {
                             a.set_caps(c.caps());
@@ -60,6 +82,9 @@ impl Meter {
                             if let Some((rms, peak)) = a.add(map.as_slice()) {
                                 out.publish(rms, peak);
                             }
+                        }
+                        if mute.is_set() {
+                            silence(b);
                         }
                     }
                     _ => {}
@@ -95,6 +120,17 @@ impl Meter {
             },
         });
     }
+}
+
+/// Overwrites a buffer's samples with digital silence (zero in every format the meter
+/// reads), flagged as a gap, as `volume` does when muted. A buffer shared with someone
+/// else is copied first rather than changed under them.
+fn silence(buffer: &mut gst::Buffer) {
+    let b = buffer.make_mut();
+    if let Ok(mut map) = b.map_writable() {
+        map.as_mut_slice().fill(0);
+    }
+    b.set_flags(gst::BufferFlags::GAP);
 }
 
 /// Sample formats the meter reads.
@@ -314,7 +350,7 @@ mod tests {
             .downcast::<gst::Pipeline>()
             .expect("a pipeline");
             let probe = pipeline.by_name("probe").expect("named");
-            let meter = Meter::attach(&probe.static_pad("src").expect("src pad"));
+            let meter = Meter::attach(&probe.static_pad("src").expect("src pad"), Mute::default());
             // A second probe on the same pad runs right after the meter's, for the same
             // buffer: it sees each reading as the buffer that completes it passes.
             let seen = std::sync::Arc::new(Mutex::new(Vec::<Reading>::new()));

@@ -7,7 +7,7 @@
 //! configuration (URLs, paths, devices) is set as a property, never spliced into text.
 
 use crate::config::{Media, SourceConfig, SourceKind, VideoCodec};
-use crate::meter::Meter;
+use crate::meter::{Meter, Mute};
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use std::path::{Path, PathBuf};
@@ -47,7 +47,7 @@ pub struct StreamElements {
     pub id: String,
     pub splitmux: gst::Element,
     pub meter: Option<Meter>,
-    pub privacy: Option<gst::Element>,
+    pub privacy: Option<Mute>,
     /// Where the stream enters its branch: an EOS sent here closes the open segment after
     /// everything already queued, whatever the source does.
     pub entry: gst::Pad,
@@ -78,8 +78,8 @@ fn make(factory: &str, name: Option<&str>) -> Result<gst::Element, PipelineError
         .map_err(|_| PipelineError::MissingElement(factory.to_string()))
 }
 
-/// The part of a video pipeline that produces parsed H.264/H.265, as a bin description
-/// whose last element is named `out`.
+/// The part of a video pipeline that produces parsed H.264/H.265, as a pipeline
+/// description whose last element is named `out`.
 fn video_head(kind: &SourceKind, segment_ns: u64) -> (String, bool) {
     let gop = ((segment_ns as f64 / 1e9) * TEST_FPS as f64)
         .round()
@@ -126,8 +126,8 @@ fn video_head(kind: &SourceKind, segment_ns: u64) -> (String, bool) {
     }
 }
 
-/// The part of an audio pipeline that produces raw audio, as a bin description whose last
-/// element is named `out`.
+/// The part of an audio pipeline that produces raw audio, as a pipeline description whose
+/// last element is named `out`.
 fn audio_head(kind: &SourceKind) -> String {
     match kind {
         SourceKind::RtspAudio { .. } => {
@@ -135,7 +135,7 @@ fn audio_head(kind: &SourceKind) -> String {
              ! audioconvert name=out"
                 .into()
         }
-        // The test sources deliver the tail's format themselves (`CONVERTED`), so their
+        // The test sources deliver a format the encoder takes (`CONVERTED`), so their
         // microphones need no converter and resampler.
         SourceKind::TestTone { .. } => format!(
             "audiotestsrc name=src is-live=true wave=sine volume=0.2 samplesperbuffer=960 \
@@ -155,7 +155,7 @@ fn audio_head(kind: &SourceKind) -> String {
     }
 }
 
-/// What the test sources deliver: mono 48 kHz, 16 bits, as the meter and encoder take it.
+/// What the test sources deliver: mono 48 kHz, 16 bits, as the encoder takes it.
 const CONVERTED: &str = "audio/x-raw,format=S16LE,rate=48000,channels=1";
 
 /// Whether a source's audio must be converted to mono 48 kHz first (a device's or a file's
@@ -167,17 +167,6 @@ fn needs_conversion(kind: &SourceKind) -> bool {
     )
 }
 
-/// The common tail of every microphone: privacy mute and FLAC, after a converter to mono
-/// 48 kHz where the source needs one. The meter ([`Meter`]) is a probe on the mute's input:
-/// it measures what the microphone hears, muted or not.
-///
-/// No queue of its own: the source's streaming thread (or, for an ALSA interface, the one
-/// thread that splits its channels) converts, meters and encodes, as a plain gst-launch
-/// line does, and `splitmuxsink`'s own queue takes the writing to disk off that thread.
-/// A queue here cost each microphone a thread and a thread switch per 20 ms buffer: 7 % of
-/// a core at 10 courtrooms in the benchmark (docs/BENCHMARKS.md).
-const AUDIO_TAIL: &str = "volume name=privacy ! audioconvert ! flacenc name=enc";
-
 /// Builds the pipeline for one source (or one ALSA device and the microphones on it).
 pub fn build(
     sources: &[&SourceConfig],
@@ -185,11 +174,11 @@ pub fn build(
     segment_ns: u64,
     speech_cache: &dyn Fn(&Path) -> Result<PathBuf, PipelineError>,
 ) -> Result<Built, PipelineError> {
-    let pipeline = gst::Pipeline::new();
-    let mut streams = Vec::new();
     let first = sources[0];
 
     if let SourceKind::Alsa { device, .. } = &first.kind {
+        let pipeline = gst::Pipeline::new();
+        let mut streams = Vec::new();
         let src = make("alsasrc", Some("src"))?;
         src.set_property("device", device);
         let convert = make("audioconvert", None)?;
@@ -201,9 +190,8 @@ pub fn build(
             let SourceKind::Alsa { channel, .. } = source.kind else {
                 unreachable!("grouped by device")
             };
-            let (bin, stream) = audio_branch(&source.id, target, segment_ns, true)?;
-            pipeline.add(&bin)?;
-            branches.push((channel, bin));
+            let stream = audio_branch(&pipeline, &source.id, target, segment_ns, true)?;
+            branches.push((channel, stream.entry.clone()));
             streams.push(stream);
         }
         // deinterleave adds src_N pads once it knows the channel count; channels that no
@@ -215,7 +203,7 @@ pub fn build(
                 .strip_prefix("src_")
                 .and_then(|n| n.parse::<u32>().ok());
             let target = match branches.iter().find(|(c, _)| Some(*c) == n) {
-                Some((_, bin)) => bin.static_pad("sink"),
+                Some((_, entry)) => Some(entry.clone()),
                 None => weak.upgrade().and_then(|p| {
                     let fake = gst::ElementFactory::make("fakesink").build().ok()?;
                     fake.set_property("sync", false);
@@ -235,10 +223,13 @@ pub fn build(
     match first.media() {
         Media::Video => {
             let (desc, encoded) = video_head(&first.kind, segment_ns);
-            let head = head_bin(&desc)?;
-            configure_source(&head, &first.kind, &first.label)?;
+            let (pipeline, out) = head(&desc)?;
+            configure_source(&pipeline, &first.kind, &first.label)?;
+            let out = out
+                .static_pad("src")
+                .expect("the head's last element has a src pad");
             if !encoded {
-                mend_timestamps(&head.static_pad("src").expect("ghosted"));
+                mend_timestamps(&out);
             }
             let queue = make("queue", None)?;
             queue.set_property("max-size-time", 4_000_000_000u64);
@@ -258,8 +249,9 @@ pub fn build(
                 segment_ns + 500_000_000
             };
             sink.set_property("max-size-time", max);
-            pipeline.add_many([head.upcast_ref::<gst::Element>(), &queue, &sink])?;
-            head.link(&queue)?;
+            pipeline.add_many([&queue, &sink])?;
+            out.link(&queue.static_pad("sink").expect("queue sink"))
+                .map_err(|e| PipelineError::Gst(format!("{e:?}")))?;
             let sinkpad = sink
                 .request_pad_simple("video")
                 .ok_or_else(|| PipelineError::Gst("splitmuxsink refused a video pad".into()))?;
@@ -268,57 +260,69 @@ pub fn build(
                 .expect("queue src")
                 .link(&sinkpad)
                 .map_err(|e| PipelineError::Gst(format!("{e:?}")))?;
-            let last_buffer = watch_buffers(&queue);
-            streams.push(StreamElements {
-                id: first.id.clone(),
-                splitmux: sink,
-                meter: None,
-                privacy: None,
-                entry: queue.static_pad("sink").expect("queue sink"),
-                last_buffer,
-            });
+            let last_buffer = watch_pad(&queue.static_pad("src").expect("queue src"), false);
+            Ok(Built {
+                pipeline,
+                streams: vec![StreamElements {
+                    id: first.id.clone(),
+                    splitmux: sink,
+                    meter: None,
+                    privacy: None,
+                    entry: queue.static_pad("sink").expect("queue sink"),
+                    last_buffer,
+                }],
+            })
         }
         Media::Audio => {
             let desc = audio_head(&first.kind);
-            let head = head_bin(&desc)?;
+            let (pipeline, out) = head(&desc)?;
             if let SourceKind::TestSpeech { path } = &first.kind {
                 let raw = speech_cache(path)?;
-                head.by_name("src")
+                pipeline
+                    .by_name("src")
                     .expect("named")
                     .set_property("location", raw.to_string_lossy().as_ref());
             } else {
-                configure_source(&head, &first.kind, &first.label)?;
+                configure_source(&pipeline, &first.kind, &first.label)?;
             }
-            let (bin, stream) =
-                audio_branch(&first.id, target, segment_ns, needs_conversion(&first.kind))?;
-            pipeline.add_many([head.upcast_ref::<gst::Element>(), bin.upcast_ref()])?;
-            head.link(&bin)?;
-            streams.push(stream);
+            let stream = audio_branch(
+                &pipeline,
+                &first.id,
+                target,
+                segment_ns,
+                needs_conversion(&first.kind),
+            )?;
+            out.static_pad("src")
+                .expect("the head's last element has a src pad")
+                .link(&stream.entry)
+                .map_err(|e| PipelineError::Gst(format!("{e:?}")))?;
+            Ok(Built {
+                pipeline,
+                streams: vec![stream],
+            })
         }
     }
-    Ok(Built { pipeline, streams })
 }
 
-/// A source's head as a bin with one `src` ghost pad. Pads are ghosted by hand: letting
-/// the parser ghost unlinked pads would also ghost the sink pad waiting for a dynamic pad
-/// (rtspsrc, decodebin), and the delayed link would then fail.
-/// The pad ghosted is that of the description's last element, which every head names `out`.
-fn head_bin(desc: &str) -> Result<gst::Bin, PipelineError> {
-    let bin = gst::parse::bin_from_description(desc, false)?;
-    let out = bin
+/// A new pipeline holding a source's head, and the head's last element, which every head
+/// description names `out`. The head's elements are the pipeline's own children (no bin, no
+/// ghost pad), and whatever follows is linked to `out` directly.
+fn head(desc: &str) -> Result<(gst::Pipeline, gst::Element), PipelineError> {
+    let pipeline = gst::parse::launch(desc)?
+        .downcast::<gst::Pipeline>()
+        .map_err(|_| PipelineError::Gst(format!("not a pipeline: {desc}")))?;
+    let out = pipeline
         .by_name("out")
-        .expect("named")
-        .static_pad("src")
-        .expect("out has a src pad");
-    let ghost = gst::GhostPad::builder_with_target(&out)?
-        .name("src")
-        .build();
-    bin.add_pad(&ghost)?;
-    Ok(bin)
+        .expect("every head names its last element `out`");
+    Ok((pipeline, out))
 }
 
 /// Sets what configuration decides on the source element named `src` (and the overlay).
-fn configure_source(head: &gst::Bin, kind: &SourceKind, label: &str) -> Result<(), PipelineError> {
+fn configure_source(
+    head: &gst::Pipeline,
+    kind: &SourceKind,
+    label: &str,
+) -> Result<(), PipelineError> {
     let src = head
         .by_name("src")
         .expect("every head names its source `src`");
@@ -344,45 +348,57 @@ fn configure_source(head: &gst::Bin, kind: &SourceKind, label: &str) -> Result<(
     Ok(())
 }
 
-/// A microphone's branch as a bin with a `sink` ghost pad: meter, mute, FLAC, segments.
+/// Adds a microphone's branch to `pipeline`: converter where needed, meter and mute, FLAC,
+/// segments. The stream's `entry` is the branch's first sink pad, for the source to link to.
+///
+/// Every microphone ends in FLAC, after a converter to mono 48 kHz where the
+/// source needs one; the meter and the privacy mute are one probe on the encoder's input
+/// ([`Meter`], [`Mute`]): it measures what the microphone hears, muted or not, and then
+/// silences a muted microphone's samples.
+///
+/// No queue of its own: the source's streaming thread (or, for an ALSA interface, the one
+/// thread that splits its channels) converts, meters and encodes, as a plain gst-launch
+/// line does, and `splitmuxsink`'s own queue takes the writing to disk off that thread.
+/// A queue here cost each microphone a thread and a thread switch per 20 ms buffer: 7 % of
+/// a core at 10 courtrooms in the benchmark (docs/BENCHMARKS.md). For the same reason a
+/// source's elements and its microphones' tails are all direct children of the pipeline,
+/// not bins of their own: a bin's ghost pad is one more pad push per buffer.
 fn audio_branch(
+    pipeline: &gst::Pipeline,
     id: &str,
     target: &SegmentTarget,
     segment_ns: u64,
     convert: bool,
-) -> Result<(gst::Bin, StreamElements), PipelineError> {
-    let (desc, first) = if convert {
-        (
-            // The sample format is left to negotiation: a 24-bit interface stays 24-bit.
-            format!(
-                "audioconvert name=in ! audioresample ! audio/x-raw,rate={AUDIO_RATE},channels=1 \
-                 ! {AUDIO_TAIL}"
-            ),
-            "in",
-        )
-    } else {
-        (AUDIO_TAIL.to_string(), "privacy")
-    };
-    let bin = gst::parse::bin_from_description(&desc, false)?;
-    let input = bin
-        .by_name(first)
-        .expect("named")
-        .static_pad("sink")
-        .expect("the branch's first element has a sink pad");
-    let ghost = gst::GhostPad::builder_with_target(&input)?
-        .name("sink")
-        .build();
-    bin.add_pad(&ghost)?;
-    let privacy = bin.by_name("privacy").expect("named");
-    let meter = Meter::attach(&privacy.static_pad("sink").expect("volume has a sink pad"));
+) -> Result<StreamElements, PipelineError> {
+    let enc = make("flacenc", None)?;
     let mux = make("matroskamux", None)?;
     let sink = splitmux(target, mux)?;
     sink.set_property("max-size-time", segment_ns);
-    bin.add(&sink)?;
-    let enc_src = bin
-        .by_name("enc")
-        .and_then(|e| e.static_pad("src"))
-        .expect("the tail ends in flacenc");
+    let mut chain = Vec::new();
+    if convert {
+        // The sample format is left to negotiation among those the encoder takes: a 24-bit
+        // interface stays 24-bit.
+        let caps = gst::Caps::builder("audio/x-raw")
+            .field("rate", AUDIO_RATE)
+            .field("channels", 1i32)
+            .build();
+        chain.push(make("audioconvert", None)?);
+        chain.push(make("audioresample", None)?);
+        chain.push(
+            gst::ElementFactory::make("capsfilter")
+                .property("caps", &caps)
+                .build()
+                .map_err(|_| PipelineError::MissingElement("capsfilter".into()))?,
+        );
+    }
+    chain.push(enc.clone());
+    pipeline.add_many(&chain)?;
+    pipeline.add(&sink)?;
+    gst::Element::link_many(&chain)?;
+    let enc_sink = enc.static_pad("sink").expect("flacenc has a sink pad");
+    let mute = Mute::default();
+    let meter = Meter::attach(&enc_sink, mute.clone());
+    let enc_src = enc.static_pad("src").expect("flacenc has a src pad");
     let sinkpad = sink
         .request_pad_simple("audio_%u")
         .ok_or_else(|| PipelineError::Gst("splitmuxsink refused an audio pad".into()))?;
@@ -392,23 +408,16 @@ fn audio_branch(
     // flacenc pushes its header packets as untimestamped buffers; they also travel in the
     // caps (streamheader), from which matroskamux writes them into every segment. Left in
     // the stream, splitmuxsink takes them for a GOP with no time and fails ("Queued GOP
-    // time is negative").
-    enc_src.add_probe(gst::PadProbeType::BUFFER, |_, info| match info.buffer() {
-        Some(b) if b.pts().is_none() => gst::PadProbeReturn::Drop,
-        _ => gst::PadProbeReturn::Ok,
-    });
-    let last_buffer = watch_pad(&enc_src);
-    Ok((
-        bin,
-        StreamElements {
-            id: id.to_string(),
-            splitmux: sink,
-            meter: Some(meter),
-            privacy: Some(privacy),
-            entry: input,
-            last_buffer,
-        },
-    ))
+    // time is negative"); the watch drops them.
+    let last_buffer = watch_pad(&enc_src, true);
+    Ok(StreamElements {
+        id: id.to_string(),
+        splitmux: sink,
+        meter: Some(meter),
+        privacy: Some(mute),
+        entry: chain[0].static_pad("sink").expect("has a sink pad"),
+        last_buffer,
+    })
 }
 
 fn splitmux(target: &SegmentTarget, muxer: gst::Element) -> Result<gst::Element, PipelineError> {
@@ -503,18 +512,18 @@ impl Mend {
     }
 }
 
-fn watch_buffers(el: &gst::Element) -> Arc<AtomicU64> {
-    watch_pad(&el.static_pad("src").expect("has a src pad"))
-}
-
-/// Records the clock time of every buffer that passes `pad`.
-fn watch_pad(pad: &gst::Pad) -> Arc<AtomicU64> {
+/// Records the clock time of every buffer that passes `pad`; with `drop_untimed`, drops
+/// the buffers that have no presentation time instead.
+fn watch_pad(pad: &gst::Pad, drop_untimed: bool) -> Arc<AtomicU64> {
     let last = Arc::new(AtomicU64::new(0));
     let l = last.clone();
     let clock = gst::SystemClock::obtain();
     pad.add_probe(
         gst::PadProbeType::BUFFER | gst::PadProbeType::BUFFER_LIST,
-        move |_, _| {
+        move |_, info| {
+            if drop_untimed && matches!(info.buffer(), Some(b) if b.pts().is_none()) {
+                return gst::PadProbeReturn::Drop;
+            }
             l.store(clock.time().nseconds(), Ordering::Relaxed);
             gst::PadProbeReturn::Ok
         },
@@ -782,5 +791,98 @@ mod tests {
             sizes.iter().all(|&s| s > 1000),
             "every segment has frames: {sizes:?}"
         );
+    }
+
+    /// A muted microphone's segments hold digital silence, while its meter still shows
+    /// the tone it hears; unmuted, the tone is recorded. Through `build`, as the
+    /// recorder builds a microphone, and back out of the FLAC segments.
+    #[test]
+    fn a_muted_microphone_records_silence_and_still_meters() {
+        gst::init().expect("GStreamer initialises");
+        for muted in [false, true] {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let source = SourceConfig {
+                id: "mic1".into(),
+                label: String::new(),
+                role: None,
+                position: None,
+                kind: SourceKind::TestTone { freq: 440.0 },
+            };
+            let target = SegmentTarget {
+                dir: dir.path().to_path_buf(),
+                extension: "mka",
+                start_index: 0,
+            };
+            let built = build(&[&source], &[target], 500_000_000, &|p| Ok(p.to_path_buf()))
+                .expect("a microphone pipeline");
+            let stream = &built.streams[0];
+            stream.privacy.as_ref().expect("a mute").set(muted);
+            built
+                .pipeline
+                .set_state(gst::State::Playing)
+                .expect("plays");
+            std::thread::sleep(std::time::Duration::from_millis(1300));
+            stream.entry.send_event(gst::event::Eos::new());
+            let bus = built.pipeline.bus().expect("bus");
+            let eos = bus.timed_pop_filtered(
+                gst::ClockTime::from_seconds(10),
+                &[gst::MessageType::Eos, gst::MessageType::Error],
+            );
+            assert!(
+                matches!(
+                    eos.as_ref().map(|m| m.view()),
+                    Some(gst::MessageView::Eos(_))
+                ),
+                "{eos:?}"
+            );
+            built.pipeline.set_state(gst::State::Null).expect("stops");
+            // The tone is 0.2 of full scale: -14 dBFS at its peaks.
+            let heard = stream
+                .meter
+                .as_ref()
+                .expect("a meter")
+                .latest()
+                .expect("a reading");
+            assert!(
+                (heard.peak_db + 14.0).abs() < 0.5,
+                "muted={muted}: {heard:?}"
+            );
+
+            let mut files: Vec<_> = std::fs::read_dir(dir.path())
+                .expect("segments")
+                .map(|e| e.expect("entry").path())
+                .collect();
+            files.sort();
+            assert!(files.len() >= 2, "{files:?}");
+            let (mut samples, mut peak) = (0usize, 0i32);
+            for f in files {
+                let decode = launch(
+                    "filesrc name=in ! matroskademux ! flacparse ! flacdec \
+                     ! audio/x-raw,format=S16LE ! appsink name=out sync=false",
+                );
+                element::<gst::Element>(&decode, "in")
+                    .set_property("location", f.to_string_lossy().as_ref());
+                let sink: gst_app::AppSink = element(&decode, "out");
+                decode.set_state(gst::State::Playing).expect("plays");
+                while let Ok(s) = sink.pull_sample() {
+                    let map = s
+                        .buffer()
+                        .expect("a buffer")
+                        .map_readable()
+                        .expect("mapped");
+                    for b in map.chunks_exact(2) {
+                        peak = peak.max(i32::from(i16::from_le_bytes([b[0], b[1]])).abs());
+                        samples += 1;
+                    }
+                }
+                decode.set_state(gst::State::Null).expect("stops");
+            }
+            assert!(samples > 48_000, "muted={muted}: {samples} samples");
+            if muted {
+                assert_eq!(peak, 0, "nothing of a muted microphone is recorded");
+            } else {
+                assert!(peak > 6_000, "the tone is recorded: peak {peak}");
+            }
+        }
     }
 }

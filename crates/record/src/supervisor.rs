@@ -216,7 +216,7 @@ fn run_once(
     pipeline.use_clock(Some(&shared.timeline.clock));
     for (i, s) in built.streams.iter().enumerate() {
         if let Some(p) = &s.privacy {
-            p.set_property("mute", unit.muted[i]);
+            p.set(unit.muted[i]);
         }
     }
     let bus = pipeline.bus().expect("a pipeline has a bus");
@@ -264,7 +264,7 @@ fn run_once(
                     apply_mute_flag(unit, &stream, muted);
                     if let Some(&i) = index_of.get(&stream) {
                         if let Some(p) = &built.streams[i].privacy {
-                            p.set_property("mute", muted);
+                            p.set(muted);
                         }
                     }
                     let mut status = shared.status.lock().expect("not poisoned");
