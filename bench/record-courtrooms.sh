@@ -15,7 +15,12 @@
 #                into FLAC/Matroska splitmuxsink segments, with the fewest elements;
 #   gst-matched  the same, element for element as the recorder builds its pipelines (the
 #                recorder's queues, converters and properties),
-#                but in one pipeline per process and without the recorder's Rust side.
+#                but in one pipeline per process and without the recorder's Rust side;
+#   paired       N courtrooms at once, the odd ones recorded by `verbatim record`, the even
+#                ones by gst-bare's gst-launch processes: both halves run on the same
+#                machine at the same moment, so that the ratio of their CPU per courtroom
+#                is free of the machine's drift (its speed moved by up to a fifth within
+#                minutes, between one group and the next), at the load of N courtrooms.
 #
 # and measures, per group:
 #   CPU          utime+stime of the group's processes from /proc/PID/stat, between WARMUP
@@ -42,7 +47,7 @@
 #   COURTROOMS="1 5 10 20"   courtroom counts to measure
 #   DURATION=60              seconds each group records
 #   WARMUP=10                seconds left out of the steady-state CPU window
-#   BENCH_GROUPS="recorder gst-bare gst-matched"
+#   BENCH_GROUPS="recorder gst-bare gst-matched"   (any of these and paired)
 #   CAMERA_SERVER=auto       auto | verbatim | python: `verbatim test-cameras --h264-file`, or
 #                            the Python gst-rtsp-server stand-in below (auto: verbatim if its
 #                            streams carry timestamps, else python)
@@ -231,19 +236,13 @@ gdir = sys.argv[1]
 meta = json.load(open(os.path.join(gdir, "meta.json")))
 t0 = json.load(open(os.path.join(gdir, "t0.json")))
 t1 = json.load(open(os.path.join(gdir, "t1.json")))
-hz = meta["hz"]; dur = meta["duration"]; kind = meta["kind"]; n = meta["n"]
-pids = [str(p) for p in meta["pids"]]; server = str(meta["server_pid"])
+hz = meta["hz"]; dur = meta["duration"]; group = meta["kind"]; n = meta["n"]
+all_pids = [str(p) for p in meta["pids"]]; server = str(meta["server_pid"])
+# what recorded each room (room k is the k-th pid); a paired group is two halves
+kinds = meta.get("kinds") or [group] * len(all_pids)
 win = t1["t"] - t0["t"]
 def ticks(s, p): return s["procs"].get(p, {}).get("ticks")
-missing = [p for p in pids if ticks(t0, p) is None or ticks(t1, p) is None]
-cpu_win = sum(ticks(t1, p) - ticks(t0, p) for p in pids if p not in missing) / hz
-cpu_tot = sum(ticks(t1, p) for p in pids if ticks(t1, p) is not None) / hz
-since_start = t1["t"] - meta["t_start"]
 srv = (ticks(t1, server) - ticks(t0, server)) / hz if ticks(t0, server) is not None and ticks(t1, server) is not None else float("nan")
-hwm = sum(t1["procs"][p].get("VmHWM", 0) for p in pids) / 1024
-pss = sum(t1["procs"][p].get("Pss", 0) for p in pids) / 1024
-wb = sum(t1["procs"][p].get("write_bytes", 0) - t0["procs"][p].get("write_bytes", 0) for p in pids if p not in missing)
-threads = sum(t1["procs"][p].get("Threads", 0) for p in pids)
 c0, c1 = t0["cpu"], t1["cpu"]
 d = [b - a for a, b in zip(c0, c1)]
 # user nice system idle iowait irq softirq steal
@@ -256,7 +255,7 @@ irq = (d[5] + d[6]) / hz
 steal = d[7] / hz if len(d) > 7 else 0.0
 iowait = d[4] / hz
 # who else ran: processes present in both snapshots, not ours
-ours = set(pids) | {server}
+ours = set(all_pids) | {server}
 others = []
 kthreads = 0.0  # kernel threads (writeback, ext4, ...): the flushing of the written files
 for p, (comm, tk, ppid) in t1["all"].items():
@@ -267,94 +266,112 @@ for p, (comm, tk, ppid) in t1["all"].items():
         kthreads += dt
     if dt > 0.05 * win:
         others.append("%s(%s) %.0f%%" % (comm, p, 100 * dt / win))
+ours_win = sum(ticks(t1, p) - ticks(t0, p) for p in all_pids
+               if ticks(t0, p) is not None and ticks(t1, p) is not None) / hz
 # everything else: other processes, and what accounting differences leave (can be slightly < 0)
-other = machine_busy - cpu_win - (srv if srv == srv else 0) - kthreads
+other = machine_busy - ours_win - (srv if srv == srv else 0) - kthreads
 
-# segments
-seg_bytes = 0; per_stream = {}
-for f in glob.glob(os.path.join(gdir, "rooms", "*", "**", "*.m*"), recursive=True):
-    if f.endswith((".mp4", ".mka")) and os.path.getsize(f) > 0:
-        seg_bytes += os.path.getsize(f)
-        room = os.path.relpath(f, os.path.join(gdir, "rooms")).split(os.sep)[0]
-        key = (room, os.path.basename(os.path.dirname(f)))
-        per_stream[key] = per_stream.get(key, 0) + 1
-cams = [c for (r, s), c in per_stream.items() if s.startswith("cam")]
-mics = [c for (r, s), c in per_stream.items() if s.startswith("mic")]
-exp_cam = dur / 2.0; exp_mic = dur / 1.92  # FLAC frames of 96 ms: audio segments are 1.92 s
-n_streams_expected = 10 * n
-short = sum(1 for (r, s), c in per_stream.items()
-            if c < (exp_cam if s.startswith("cam") else exp_mic) - 2.5)
-short += n_streams_expected - len(per_stream)
-
-p50s, p99s, lost, alarms, verify_fail, cover_min, gap_max, rec_fail = [], [], 0, 0, 0, float("inf"), 0.0, 0
-errors = 0
-for room in sorted(glob.glob(os.path.join(gdir, "rooms", "*"))):
-    if not os.path.isdir(room):
-        continue
-    if kind == "recorder":
-        try:
-            st = json.load(open(room + ".json"))
-            p50s.append(st["seal_latency_p50_ms"]); p99s.append(st["seal_latency_p99_ms"])
-            alarms += len(st["alarms"])
-        except Exception:
+def measure(kind, label, rooms):
+    """One row: the rooms (numbers from 1) that `kind` recorded."""
+    pids = [all_pids[k - 1] for k in rooms]
+    missing = [p for p in pids if ticks(t0, p) is None or ticks(t1, p) is None]
+    cpu_win = sum(ticks(t1, p) - ticks(t0, p) for p in pids if p not in missing) / hz
+    cpu_tot = sum(ticks(t1, p) for p in pids if ticks(t1, p) is not None) / hz
+    since_start = t1["t"] - meta["t_start"]
+    hwm = sum(t1["procs"][p].get("VmHWM", 0) for p in pids) / 1024
+    pss = sum(t1["procs"][p].get("Pss", 0) for p in pids) / 1024
+    wb = sum(t1["procs"][p].get("write_bytes", 0) - t0["procs"][p].get("write_bytes", 0) for p in pids if p not in missing)
+    threads = sum(t1["procs"][p].get("Threads", 0) for p in pids)
+    # segments
+    seg_bytes = 0; per_stream = {}
+    for k in rooms:
+        for f in glob.glob(os.path.join(gdir, "rooms", str(k), "**", "*.m*"), recursive=True):
+            if f.endswith((".mp4", ".mka")) and os.path.getsize(f) > 0:
+                seg_bytes += os.path.getsize(f)
+                key = (k, os.path.basename(os.path.dirname(f)))
+                per_stream[key] = per_stream.get(key, 0) + 1
+    cams = [c for (r, s), c in per_stream.items() if s.startswith("cam")]
+    mics = [c for (r, s), c in per_stream.items() if s.startswith("mic")]
+    exp_cam = dur / 2.0; exp_mic = dur / 1.92  # FLAC frames of 96 ms: audio segments are 1.92 s
+    short = sum(1 for (r, s), c in per_stream.items()
+                if c < (exp_cam if s.startswith("cam") else exp_mic) - 2.5)
+    short += 10 * len(rooms) - len(per_stream)
+    p50s, p99s, lost, alarms, verify_fail, cover_min, gap_max, rec_fail = [], [], 0, 0, 0, float("inf"), 0.0, 0
+    errors = 0
+    for k in rooms:
+        room = os.path.join(gdir, "rooms", str(k))
+        if kind == "recorder":
+            try:
+                st = json.load(open(room + ".json"))
+                p50s.append(st["seal_latency_p50_ms"]); p99s.append(st["seal_latency_p99_ms"])
+                alarms += len(st["alarms"])
+            except Exception:
+                rec_fail += 1
+            if open(room + ".verify.rc").read().strip() != "0":
+                verify_fail += 1
+            streams = {}
+            for line in open(room + ".entries"):
+                e = json.loads(line)
+                if e["kind"] == "source_lost":
+                    lost += 1
+                if e["kind"] in ("segment_sealed",):
+                    streams.setdefault(e["stream"], []).append((e["media_start_ns"], e["media_end_ns"]))
+            for s, segs in streams.items():
+                segs.sort()
+                cover_min = min(cover_min, sum(b - a for a, b in segs) / 1e9)
+                for (a0, b0), (a1, b1) in zip(segs, segs[1:]):
+                    gap_max = max(gap_max, (a1 - b0) / 1e9)
+            if len(streams) < 10:
+                cover_min = 0.0
+            errors += sum(1 for l in open(room + ".err") if "ALARM" in l or "rror" in l)
+        else:
+            errors += sum(1 for l in open(room + ".log") if "ERROR" in l or "rror:" in l)
+        rc = open(room + ".rc").read().strip()
+        if rc not in ("0",):
             rec_fail += 1
-        if open(room + ".verify.rc").read().strip() != "0":
-            verify_fail += 1
-        streams = {}
-        for line in open(room + ".entries"):
-            e = json.loads(line)
-            if e["kind"] == "source_lost":
-                lost += 1
-            if e["kind"] in ("segment_sealed",):
-                streams.setdefault(e["stream"], []).append((e["media_start_ns"], e["media_end_ns"]))
-        for s, segs in streams.items():
-            segs.sort()
-            cover_min = min(cover_min, sum(b - a for a, b in segs) / 1e9)
-            for (a0, b0), (a1, b1) in zip(segs, segs[1:]):
-                gap_max = max(gap_max, (a1 - b0) / 1e9)
-        if len(streams) < 10:
-            cover_min = 0.0
-        errors += sum(1 for l in open(room + ".err") if "ALARM" in l or "rror" in l)
-    else:
-        errors += sum(1 for l in open(room + ".log") if "ERROR" in l or "rror:" in l)
-    rc = open(room + ".rc").read().strip()
-    if rc not in ("0",):
-        rec_fail += 1
-kept = (short == 0 and rec_fail == 0 and not missing and
-        (kind != "recorder" or (verify_fail == 0 and lost == 0 and alarms == 0 and cover_min >= dur - 5)))
-row = dict(
-    n=n, group=kind, round=meta.get("round", 1), **{"try": meta["try"]}, window_s="%.1f" % win,
-    cpu_pct="%.1f" % (100 * cpu_win / win), cpu_pct_from_start="%.1f" % (100 * cpu_tot / since_start),
-    cpu_s_window="%.2f" % cpu_win,
-    rss_peak_mb="%.0f" % hwm, pss_mb="%.0f" % pss, threads=threads,
-    disk_mb_s="%.2f" % (seg_bytes / dur / 1e6), write_mb_s="%.2f" % (wb / win / 1e6),
-    seg_bytes=seg_bytes,
-    cam_segs="%d-%d" % (min(cams), max(cams)) if cams else "0",
-    mic_segs="%d-%d" % (min(mics), max(mics)) if mics else "0",
-    short_streams=short,
-    cover_min_s="%.1f" % cover_min if kind == "recorder" and cover_min != float("inf") else "-",
-    gap_max_s="%.2f" % gap_max if kind == "recorder" else "-",
-    lost=lost, alarms=alarms, verify_fail=verify_fail, proc_fail=rec_fail, err_lines=errors,
-    seal_p50_ms="%.0f" % statistics.median(p50s) if p50s else "-",
-    seal_p50_max_ms="%.0f" % max(p50s) if p50s else "-",
-    seal_p99_ms="%.0f" % max(p99s) if p99s else "-",
-    kept_up="yes" if kept else "NO",
-    server_cpu_pct="%.1f" % (100 * srv / win), machine_pct="%.1f" % (100 * machine_busy / win),
-    other_pct="%.1f" % (100 * other / win), kthreads_pct="%.1f" % (100 * kthreads / win), irq_pct="%.1f" % (100 * irq / win),
-    iowait_pct="%.1f" % (100 * iowait / win), steal_pct="%.1f" % (100 * steal / win),
-    load_before=meta["load_before"], others=" ".join(sorted(others)) or "-")
-print("\t".join(row))
-print("\t".join(str(v) for v in row.values()))
-r = row
+    kept = (short == 0 and rec_fail == 0 and not missing and
+            (kind != "recorder" or (verify_fail == 0 and lost == 0 and alarms == 0 and cover_min >= dur - 5)))
+    return dict(
+        n=n, group=label, round=meta.get("round", 1), **{"try": meta["try"]}, rooms=len(rooms),
+        window_s="%.1f" % win,
+        cpu_pct="%.1f" % (100 * cpu_win / win), cpu_pct_from_start="%.1f" % (100 * cpu_tot / since_start),
+        cpu_s_window="%.2f" % cpu_win,
+        rss_peak_mb="%.0f" % hwm, pss_mb="%.0f" % pss, threads=threads,
+        disk_mb_s="%.2f" % (seg_bytes / dur / 1e6), write_mb_s="%.2f" % (wb / win / 1e6),
+        seg_bytes=seg_bytes,
+        cam_segs="%d-%d" % (min(cams), max(cams)) if cams else "0",
+        mic_segs="%d-%d" % (min(mics), max(mics)) if mics else "0",
+        short_streams=short,
+        cover_min_s="%.1f" % cover_min if kind == "recorder" and cover_min != float("inf") else "-",
+        gap_max_s="%.2f" % gap_max if kind == "recorder" else "-",
+        lost=lost, alarms=alarms, verify_fail=verify_fail, proc_fail=rec_fail, err_lines=errors,
+        seal_p50_ms="%.0f" % statistics.median(p50s) if p50s else "-",
+        seal_p50_max_ms="%.0f" % max(p50s) if p50s else "-",
+        seal_p99_ms="%.0f" % max(p99s) if p99s else "-",
+        kept_up="yes" if kept else "NO",
+        server_cpu_pct="%.1f" % (100 * srv / win), machine_pct="%.1f" % (100 * machine_busy / win),
+        other_pct="%.1f" % (100 * other / win), kthreads_pct="%.1f" % (100 * kthreads / win), irq_pct="%.1f" % (100 * irq / win),
+        iowait_pct="%.1f" % (100 * iowait / win), steal_pct="%.1f" % (100 * steal / win),
+        load_before=meta["load_before"], others=" ".join(sorted(others)) or "-")
+
+rows = []
+for kind in sorted(set(kinds), key=lambda k: k != "recorder"):
+    rooms = [i + 1 for i, k in enumerate(kinds) if k == kind]
+    rows.append(measure(kind, kind if group != "paired" else "paired-" + kind, rooms))
+print("\t".join(rows[0]))
+for row in rows:
+    print("\t".join(str(v) for v in row.values()))
 with open(os.path.join(gdir, "summary.txt"), "w") as f:
-    f.write("   CPU %s %% of a core (from the start %s %%), peak RSS sum %s MB (PSS %s MB), %s threads, "
-            "disk %s MB/s, segments per camera %s, per mic %s, kept up %s, seal p50 %s ms p99 %s ms, "
-            "camera server %s %%, other work %s %%\n" % (
-                r["cpu_pct"], r["cpu_pct_from_start"], r["rss_peak_mb"], r["pss_mb"], r["threads"],
-                r["disk_mb_s"], r["cam_segs"], r["mic_segs"], r["kept_up"], r["seal_p50_ms"],
-                r["seal_p99_ms"], r["server_cpu_pct"], r["other_pct"]))
+    for r in rows:
+        f.write("   %sCPU %s %% of a core (from the start %s %%), peak RSS sum %s MB (PSS %s MB), %s threads, "
+                "disk %s MB/s, segments per camera %s, per mic %s, kept up %s, seal p50 %s ms p99 %s ms, "
+                "camera server %s %%, other work %s %%\n" % (
+                    "%s (%d courtrooms): " % (r["group"], r["rooms"]) if group == "paired" else "",
+                    r["cpu_pct"], r["cpu_pct_from_start"], r["rss_peak_mb"], r["pss_mb"], r["threads"],
+                    r["disk_mb_s"], r["cam_segs"], r["mic_segs"], r["kept_up"], r["seal_p50_ms"],
+                    r["seal_p99_ms"], r["server_cpu_pct"], r["other_pct"]))
 with open(os.path.join(gdir, "other.txt"), "w") as f:
-    f.write(r["other_pct"] + "\n")
+    f.write(rows[0]["other_pct"] + "\n")
 EOF
 
 # The summary table from the TSV.
@@ -414,6 +431,8 @@ print("| courtrooms | recorder CPU % | gst-bare CPU % | ratio | gst-matched CPU 
 print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|")
 ok_n = 0
 for n in ns:
+    if not any(runs(n, g) for g in ("recorder", "gst-bare", "gst-matched")):
+        continue
     def plus(grp):
         v = [float(r["cpu_pct"]) + float(r["kthreads_pct"]) for r in runs(n, grp)]
         return "%.1f" % statistics.median(v) if v else "-"
@@ -434,6 +453,40 @@ for n in ns:
 print()
 print("largest N at which the recorder kept up in every round, with recorder CPU < 200 %% and "
       "seal p99 < 500 ms: %s" % (ok_n or "none"))
+pn = [n for n in ns if runs(n, "paired-recorder")]
+if pn:
+    def per_room(n, grp):
+        v = [float(r["cpu_pct"]) / int(r["rooms"]) for r in runs(n, grp)]
+        if not v:
+            return "-"
+        m = "%.2f" % statistics.median(v)
+        return m if len(v) == 1 else "%s (%.2f–%.2f)" % (m, min(v), max(v))
+    def paired_ratio(n):
+        v = []
+        for i in rounds:
+            a, b = best.get((n, "paired-recorder", i)), best.get((n, "paired-gst-bare", i))
+            if a and b and a["kept_up"] == "yes" and b["kept_up"] == "yes" and float(b["cpu_pct"]) > 0:
+                v.append((float(a["cpu_pct"]) / int(a["rooms"])) / (float(b["cpu_pct"]) / int(b["rooms"])))
+        if not v:
+            return "-"
+        m = "%.3f" % statistics.median(v)
+        return m if len(v) == 1 else "%s (%.3f–%.3f)" % (m, min(v), max(v))
+    print()
+    print("paired: N courtrooms at once, the odd ones recorded by verbatim record and the even ones "
+          "by gst-launch (gst-bare); CPU per courtroom, and the ratio of the two per round.")
+    print()
+    print("| courtrooms (recorder + gst-bare) | recorder CPU % | per courtroom | gst-bare CPU % | "
+          "per courtroom | ratio | seal p50 / p99 ms | kept up (rec / bare) | machine % |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|---:|")
+    for n in pn:
+        r0 = runs(n, "paired-recorder")[0]
+        b0 = (runs(n, "paired-gst-bare") or [{"rooms": "0"}])[0]
+        print("| %d (%s + %s) | %s | %s | %s | %s | %s | %s / %s | %s / %s | %s |" % (
+            n, r0["rooms"], b0["rooms"], spread(n, "paired-recorder", "cpu_pct"),
+            per_room(n, "paired-recorder"), spread(n, "paired-gst-bare", "cpu_pct"),
+            per_room(n, "paired-gst-bare"), paired_ratio(n), m0(n, "paired-recorder", "seal_p50_ms"),
+            mx(n, "paired-recorder", "seal_p99_ms"), kept(n, "paired-recorder"),
+            kept(n, "paired-gst-bare"), spread(n, "paired-recorder", "machine_pct")))
 EOF
 
 # ---------------------------------------------------------------- build, camera file -------
@@ -579,19 +632,31 @@ reap() { # waits for the PIDs in LIVE to exit (deadline $1 epoch s), then kills 
 declare -A RCFILE
 HEADER_DONE=0 # OUT is rewritten by every run
 
+room_kind() { # $1 = group, $2 = room number: what records that room
+    if [[ $1 != paired ]]; then
+        echo "$1"
+    elif (($2 % 2 == 1)); then
+        echo recorder
+    else
+        echo gst-bare
+    fi
+}
+
 run_group() { # $1 = kind, $2 = N, $3 = try, $4 = round
-    local kind=$1 n=$2 try=$3 round=$4 gdir k d t_start pids=() args
+    local kind=$1 n=$2 try=$3 round=$4 gdir k d t_start pids=() gpids=() kinds=() args rk
     gdir=$RUN/n$n/$kind.r$round.$try
     mkdir -p "$gdir/rooms"
     # prepare everything before the clock starts
     for k in $(seq "$n"); do
         d=$gdir/rooms/$k
-        if [[ $kind == recorder ]]; then
+        rk=$(room_kind "$kind" "$k")
+        kinds+=("\"$rk\"")
+        if [[ $rk == recorder ]]; then
             "$BIN" init --data "$d" --court "bench-court-$k" >/dev/null 2>&1
             room_toml "$k" >>"$d/verbatim.toml"
         else
             mkdir -p "$d"
-            gst_args "$kind" "$k" "$d" >"$d.args"
+            gst_args "$rk" "$k" "$d" >"$d.args"
         fi
     done
     wait_quiet
@@ -599,11 +664,12 @@ run_group() { # $1 = kind, $2 = N, $3 = try, $4 = round
     t_start=$(now)
     for k in $(seq "$n"); do
         d=$gdir/rooms/$k
-        if [[ $kind == recorder ]]; then
+        if [[ $(room_kind "$kind" "$k") == recorder ]]; then
             "$BIN" record --data "$d" --duration "$DURATION" --hearing bench --quiet --json >"$d.json" 2>"$d.err" &
         else
             mapfile -t args <"$d.args"
             gst-launch-1.0 -e "${args[@]}" >"$d.log" 2>&1 &
+            gpids+=("$!")
         fi
         pids+=("$!")
         LIVE+=("$!")
@@ -618,19 +684,23 @@ run_group() { # $1 = kind, $2 = N, $3 = try, $4 = round
     } >>"$LOG"
     sleep_until "$(awk -v t="$t_start" -v d="$DURATION" 'BEGIN { printf "%.6f", t + d - 1 }')"
     "$PY" "$RUN/snap.py" "$gdir/t1.json" "${pids[@]}" "$SERVER_PID"
-    if [[ $kind != recorder ]]; then
+    if ((${#gpids[@]})); then
         sleep_until "$(awk -v t="$t_start" -v d="$DURATION" 'BEGIN { printf "%.6f", t + d }')"
-        for k in "${pids[@]}"; do kill -INT "$k" 2>/dev/null || true; done
+        for k in "${gpids[@]}"; do kill -INT "$k" 2>/dev/null || true; done
     fi
     reap "$(awk -v t="$t_start" -v d="$DURATION" 'BEGIN { printf "%.6f", t + d + 60 }')"
     note "  all $n exited $(awk -v t="$t_start" -v n="$EPOCHREALTIME" -v d="$DURATION" 'BEGIN { printf "%.1f", n - t - d }') s after DURATION"
-    printf '{"kind": "%s", "n": %d, "round": %d, "try": %d, "duration": %d, "hz": %d, "t_start": %s, "pids": [%s], "server_pid": %d, "load_before": "%s"}\n' \
+    printf '{"kind": "%s", "n": %d, "round": %d, "try": %d, "duration": %d, "hz": %d, "t_start": %s, "pids": [%s], "kinds": [%s], "server_pid": %d, "load_before": "%s"}\n' \
         "$kind" "$n" "$round" "$try" "$DURATION" "$HZ" "$t_start" "$(
             IFS=,
             echo "${pids[*]}"
+        )" "$(
+            IFS=,
+            echo "${kinds[*]}"
         )" "$SERVER_PID" "$LOAD_BEFORE" >"$gdir/meta.json"
-    if [[ $kind == recorder ]]; then
+    if [[ $kind == recorder || $kind == paired ]]; then
         for k in $(seq "$n"); do
+            [[ $(room_kind "$kind" "$k") == recorder ]] || continue
             d=$gdir/rooms/$k
             local vrc=0
             "$BIN" verify "$d" >"$d.verify" 2>&1 || vrc=$?
@@ -639,7 +709,7 @@ run_group() { # $1 = kind, $2 = N, $3 = try, $4 = round
         done
     fi
     "$PY" "$RUN/analyze.py" "$gdir" >"$gdir/row.tsv"
-    if [[ $kind == recorder ]]; then # what the alarms said, for the log
+    if [[ $kind == recorder || $kind == paired ]]; then # what the alarms said, for the log
         grep -h ALARM "$gdir"/rooms/*.err 2>/dev/null | sed 's/[0-9][0-9.]*/#/g' | sort | uniq -c |
             sort -rn | head -n 5 | sed 's/^/  alarm: /' >>"$LOG" || true
     fi
@@ -651,8 +721,8 @@ run_group() { # $1 = kind, $2 = N, $3 = try, $4 = round
         head -n 1 "$gdir/row.tsv" >"$OUT"
         HEADER_DONE=1
     fi
-    tail -n 1 "$gdir/row.tsv" >>"$OUT"
-    note "  result: $(tail -n 1 "$gdir/row.tsv")"
+    tail -n +2 "$gdir/row.tsv" >>"$OUT"
+    note "  result: $(tail -n +2 "$gdir/row.tsv")"
     tee -a "$LOG" <"$gdir/summary.txt" >&2
     LAST_OTHER=$(cat "$gdir/other.txt")
 }
