@@ -99,6 +99,7 @@ pub fn run(data: &Path, args: RecordArgs) -> Result<u8> {
     catch_signals();
     let log: verbatim_log::SharedLog = std::sync::Arc::new(std::sync::Mutex::new(court.log));
     let recorder = Recorder::start(log.clone(), room.clone(), info, opts)?;
+    let latencies = recorder.seal_latencies();
     let status = recorder.status();
     eprintln!(
         "recording hearing {hearing} (part {}) in {}: {} sources; Ctrl-C stops",
@@ -160,7 +161,15 @@ pub fn run(data: &Path, args: RecordArgs) -> Result<u8> {
         recorder.stop("")?
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&final_status)?);
+        let mut out = serde_json::to_value(&final_status)?;
+        // Every seal's latency, as a count per whole millisecond: several recorders' seals
+        // can then be pooled (the benchmark's p99 over all the courtrooms of a node).
+        let mut counts = std::collections::BTreeMap::<u64, u64>::new();
+        for ms in latencies.lock().expect("not poisoned").all() {
+            *counts.entry(ms.max(0.0).floor() as u64).or_default() += 1;
+        }
+        out["seal_latency_counts_ms"] = serde_json::to_value(counts)?;
+        println!("{}", serde_json::to_string_pretty(&out)?);
     }
     let mut per_stream = String::new();
     for st in &final_status.streams {

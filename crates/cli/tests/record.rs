@@ -90,6 +90,27 @@ fn test_sources_are_segmented_in_sync_and_sealed() {
         "4 cameras and 6 microphones: {:?}",
         segs.keys()
     );
+    // Every sealed segment's latency is in the counts per millisecond, and their p99
+    // agrees with the status's.
+    let counts = status["seal_latency_counts_ms"].as_object().unwrap();
+    let mut pooled: Vec<(u64, u64)> = counts
+        .iter()
+        .map(|(ms, n)| (ms.parse().unwrap(), n.as_u64().unwrap()))
+        .collect();
+    pooled.sort();
+    let total: u64 = pooled.iter().map(|(_, n)| n).sum();
+    assert_eq!(total as usize, segs.values().map(Vec::len).sum::<usize>());
+    let rank = ((total - 1) as f64 * 0.99).round() as u64;
+    let mut seen = 0;
+    let p99_counted = pooled
+        .iter()
+        .find(|(_, n)| {
+            seen += n;
+            seen > rank
+        })
+        .unwrap()
+        .0;
+    assert_eq!(p99_counted, p99.floor() as u64);
     let mut first_starts = Vec::new();
     for (stream, list) in &segs {
         assert!(

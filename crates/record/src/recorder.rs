@@ -343,9 +343,10 @@ impl Recorder {
         s
     }
 
-    /// Every seal latency so far, milliseconds.
-    pub fn seal_latencies(&self) -> Vec<f64> {
-        self.latencies.lock().expect("not poisoned").all().to_vec()
+    /// Every seal latency, milliseconds, as it grows: the handle stays readable after the
+    /// recorder has stopped, and then holds the seals of the stop too.
+    pub fn seal_latencies(&self) -> Arc<Mutex<Latencies>> {
+        self.latencies.clone()
     }
 
     /// Media time now: nanoseconds from the hearing's start.
