@@ -384,12 +384,9 @@ fn audio_branch(
             .build();
         chain.push(make("audioconvert", None)?);
         chain.push(make("audioresample", None)?);
-        chain.push(
-            gst::ElementFactory::make("capsfilter")
-                .property("caps", &caps)
-                .build()
-                .map_err(|_| PipelineError::MissingElement("capsfilter".into()))?,
-        );
+        let filter = make("capsfilter", None)?;
+        filter.set_property("caps", &caps);
+        chain.push(filter);
     }
     chain.push(enc.clone());
     pipeline.add_many(&chain)?;

@@ -519,10 +519,9 @@ mod tests {
     }
 
     /// The sealer's threads (the sealer, its appender, its checkpoints and the log's sync
-    /// pool) run at
-    /// nice -5 where the process may raise priority (as root, which CI is), and at the
-    /// process's own otherwise (where a thread could be caught before it tried, so that
-    /// case only shows nothing goes wrong).
+    /// pool) run at nice -5 where the process may raise priority (as root, which CI is),
+    /// and at the process's own otherwise (where a thread could be caught before it tried,
+    /// so that case only shows nothing goes wrong).
     #[test]
     fn the_sealer_threads_get_the_cpu_first() {
         let tmp = tempfile::tempdir().unwrap();
